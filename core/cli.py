@@ -1,0 +1,123 @@
+"""Command-line interface: `flask users …`, `flask topics sync`, `flask mail send`, `flask demo load`."""
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from . import demo
+from .extensions import db
+from .mail import send_pending
+from .models import Municipality, Role, User
+from .passwords import problems
+from .topics import sync_topics
+
+users_cli = AppGroup("users", help="Create staff accounts for a real deployment.")
+municipalities_cli = AppGroup("municipalities", help="Municipalities the deployment serves.")
+topics_cli = AppGroup("topics", help="The controlled vocabulary of topics.")
+mail_cli = AppGroup("mail", help="Deliver the mail outbox.")
+demo_cli = AppGroup("demo", help="Demo data for trying Vereinsnetz out.")
+
+
+def register_cli(app):
+    for group in (users_cli, municipalities_cli, topics_cli, mail_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def _prompt_password(email):
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        found = problems(password, email=email)
+        if not found:
+            return password
+        click.echo(str(found[0]), err=True)
+
+
+def _create_staff(email, name, role, municipalities, password):
+    if User.by_email(email):
+        raise click.ClickException(f"An account with {email} exists already.")
+    user = User(email=User.normalize_email(email), name=name, role=role, municipalities=municipalities, locale="de")
+    if password is None:
+        password = _prompt_password(email)
+    elif problems(password, email=email):
+        raise click.ClickException(str(problems(password, email=email)[0]))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"{role.value.capitalize()} {user.email} created.")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administration")
+@click.option("--password", envvar="VEREINSNETZ_PASSWORD", help="Read from the environment; prompted when missing.")
+def create_admin(email, name, password):
+    """Create an administrator account."""
+    _create_staff(email, name, Role.admin, [], password)
+
+
+@users_cli.command("create-coordinator")
+@click.argument("email")
+@click.option("--municipality", "names", multiple=True, required=True, help="Name of a municipality in scope (repeatable).")
+@click.option("--name", default="Koordinierungsstelle")
+@click.option("--password", envvar="VEREINSNETZ_PASSWORD", help="Read from the environment; prompted when missing.")
+def create_coordinator(email, names, name, password):
+    """Create a coordinator for one or more municipalities."""
+    found = [db.session.scalar(select(Municipality).where(Municipality.name == n)) for n in names]
+    missing = [n for n, m in zip(names, found, strict=True) if m is None]
+    if missing:
+        raise click.ClickException(f"Unknown municipality: {', '.join(missing)}")
+    _create_staff(email, name, Role.coordinator, found, password)
+
+
+@municipalities_cli.command("create")
+@click.argument("name")
+@click.option("--office-email", default="")
+def create_municipality(name, office_email):
+    """Add a municipality."""
+    if db.session.scalar(select(Municipality).where(Municipality.name == name)):
+        raise click.ClickException(f"{name} exists already.")
+    db.session.add(Municipality(name=name, office_email=office_email))
+    db.session.commit()
+    click.echo(f"Municipality {name} created.")
+
+
+@topics_cli.command("sync")
+def topics_sync():
+    """Add missing starter topics (safe to run on every deployment)."""
+    added = sync_topics()
+    db.session.commit()
+    click.echo(f"{added} topics added.")
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running as a service.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between passes with --loop.")
+def mail_send(loop, interval):
+    """Deliver due mails from the outbox (one pass, or continuously with --loop)."""
+    while True:
+        sent, failed = send_pending()
+        if sent or failed or not loop:
+            click.echo(f"{sent} sent, {failed} failed or postponed.")
+        if not loop:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+def demo_load(if_empty):
+    """Build the demo town; refuses to touch a database that has data."""
+    if not demo.is_empty():
+        if if_empty:
+            click.echo("The database has data; the demo was not loaded.")
+            return
+        raise click.ClickException("The database is not empty; the demo is only loaded into an empty one.")
+    lines = demo.load()
+    db.session.commit()
+    click.echo("Demo loaded. Sign in at " + current_app.config["PUBLIC_BASE_URL"] + " with:")
+    for line in lines:
+        click.echo("  " + line)

@@ -1,0 +1,55 @@
+"""Friendly error pages in the user's language; never a stack trace outside development."""
+
+import logging
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+log = logging.getLogger("vereinsnetz")
+
+MESSAGES = {
+    400: (_l("The request could not be processed"), _l("Something in the request was not as expected. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or is no longer available.")),
+    405: (_l("Not allowed"), _l("This action cannot be carried out this way.")),
+    413: (_l("File too large"), _l("The file you sent is larger than 5 MB. Please send a smaller file.")),
+    429: (_l("Too many attempts"), _l("You tried this too often in a short time. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you entered before this page was lost. Please try again later.")),
+}
+
+
+def init_app(app):
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def render_error(code, title=None, message=None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[400])
+    return render_template(
+        "errors/error.html", code=code, title=title or default_title, message=message or default_message
+    ), code
+
+
+def _csrf_error(error):
+    return render_error(
+        400,
+        _l("The form has expired"),
+        _l("For your security, forms expire. Please go back, reload the page and send it again."),
+    )
+
+
+def _http_error(error):
+    if error.code is None or error.code < 400:
+        return error
+    return render_error(error.code if error.code in MESSAGES else 400)
+
+
+def _unexpected_error(error):
+    db.session.rollback()
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return render_error(500)

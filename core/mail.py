@@ -1,0 +1,180 @@
+"""The mail outbox: queue inside the request's transaction, deliver later with retries.
+
+A mail is claimed (pending → sending) in its own committed step before it is handed to the
+SMTP server and marked sent right after, so two senders never deliver the same row and a
+server outage only postpones delivery.
+"""
+
+import logging
+import smtplib
+import sys
+import uuid
+from datetime import UTC, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime as rfc2822_date
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import and_, or_, select, update
+
+from .extensions import db
+from .models import MailState, OutboxMail, utcnow
+from .text import one_line
+
+log = logging.getLogger("vereinsnetz.mail")
+
+#: A claim older than this is taken to be from a sender that died before it could finish.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def queue_mail(to_addr, subject, template, locale="de", **context):
+    """Render a mail in the recipient's language and put it into the outbox (no commit)."""
+    with force_locale(locale):
+        subject_text = one_line(str(subject), 300)
+        body = render_template(template, **context, base_url=current_app.config["PUBLIC_BASE_URL"])
+    domain = current_app.config["MAIL_FROM"].rpartition("@")[2].rstrip(">") or "vereinsnetz.localhost"
+    mail = OutboxMail(
+        to_addr=to_addr,
+        subject=subject_text,
+        body_text=body,
+        locale=locale,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+    )
+    db.session.add(mail)
+    return mail
+
+
+def backoff(attempts):
+    """1, 2, 4, … minutes after each failed attempt, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _due(now):
+    return or_(
+        and_(OutboxMail.state == MailState.pending, OutboxMail.next_attempt_at <= now),
+        and_(OutboxMail.state == MailState.sending, OutboxMail.claimed_at < now - STALE_CLAIM),
+    )
+
+
+def _claim(mail_id, now):
+    """Atomically take one mail; False if another sender was faster."""
+    result = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, _due(now))
+        .values(state=MailState.sending, claimed_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def build_message(mail, config):
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = mail.to_addr
+    message["Subject"] = mail.subject
+    message["Message-ID"] = mail.message_id
+    message["Date"] = rfc2822_date(mail.created_at.replace(tzinfo=UTC))
+    message["Content-Language"] = mail.locale
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body_text)
+    return message
+
+
+class ConsoleTransport:
+    """Development default: mails are printed instead of sent."""
+
+    def __init__(self, config, stream=None):
+        self.stream = stream or sys.stdout
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send(self, message):
+        self.stream.write(f"\n{'=' * 70}\n{message.as_string()}\n{'=' * 70}\n")
+        self.stream.flush()
+
+
+class SMTPTransport:
+    def __init__(self, config):
+        self.config = config
+        self.connection = None
+
+    def __enter__(self):
+        cfg = self.config
+        cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        self.connection = cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+        if cfg["MAIL_USE_STARTTLS"]:
+            self.connection.starttls()
+        if cfg["MAIL_USERNAME"]:
+            self.connection.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.connection.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        return False
+
+    def send(self, message):
+        self.connection.send_message(message)
+
+
+def transport_for(config):
+    return SMTPTransport(config) if config["MAIL_BACKEND"] == "smtp" else ConsoleTransport(config)
+
+
+def send_pending(limit=100, now=None):
+    """One delivery pass; returns (sent, failed) counts. Commits after every mail."""
+    config = current_app.config
+    now = now or utcnow()
+    due_ids = db.session.scalars(
+        select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
+    ).all()
+    db.session.commit()
+    if not due_ids:
+        return 0, 0
+    try:
+        with transport_for(config) as transport:
+            return _deliver(transport, due_ids, now, config)
+    except (smtplib.SMTPException, OSError) as error:
+        # The server is unreachable: nothing was claimed yet, every mail waits for the next pass.
+        _postpone(due_ids, now, error, config)
+        return 0, len(due_ids)
+
+
+def _deliver(transport, due_ids, now, config):
+    sent = failed = 0
+    for mail_id in due_ids:
+        if not _claim(mail_id, now):
+            continue
+        mail = db.session.get(OutboxMail, mail_id)
+        try:
+            transport.send(build_message(mail, config))
+        except (smtplib.SMTPException, OSError) as error:
+            _record_failure(mail, now, error, config)
+            failed += 1
+        else:
+            mail.state, mail.sent_at, mail.attempts = MailState.sent, utcnow(), mail.attempts + 1
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def _record_failure(mail, now, error, config):
+    mail.attempts += 1
+    mail.last_error = one_line(f"{type(error).__name__}: {error}", 500)
+    give_up = mail.attempts >= config["MAIL_MAX_ATTEMPTS"]
+    mail.state = MailState.failed if give_up else MailState.pending
+    mail.next_attempt_at = now + backoff(mail.attempts)
+    log.warning("Mail %s not delivered (attempt %s): %s", mail.id, mail.attempts, mail.last_error)
+
+
+def _postpone(mail_ids, now, error, config):
+    for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(mail_ids))):
+        if mail.state is MailState.pending:
+            _record_failure(mail, now, error, config)
+    db.session.commit()

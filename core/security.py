@@ -1,0 +1,47 @@
+"""Security headers, idle session timeout and no caching of personal pages."""
+
+from flask import current_app, request, session
+from flask_login import current_user, logout_user
+
+from .models import utcnow
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def init_app(app):
+    app.before_request(_enforce_idle_timeout)
+    app.after_request(_set_headers)
+
+
+def _enforce_idle_timeout():
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return
+    now = utcnow().timestamp()
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    started = session.get("started_at", now)
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - session.get("seen_at", now) > idle or now - started > lifetime:
+        logout_user()
+        session.clear()
+        return
+    session["seen_at"] = now
+
+
+def _set_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if current_app.config.get("IS_PRODUCTION"):
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static" and (current_user.is_authenticated or response.headers.get("X-Personal")):
+        headers["Cache-Control"] = "no-store"
+    headers.pop("X-Personal", None)
+    return response

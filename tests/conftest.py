@@ -1,0 +1,306 @@
+"""Shared fixtures: the app on a real database (SQLite file or a throwaway PostgreSQL server),
+a logged-in client, factories, a real SMTP server on loopback and a live server for the browser.
+
+`pytest` runs on SQLite; `pytest --db=postgresql` runs the same tests on PostgreSQL 15, started
+here with initdb/pg_ctl in a temporary directory and stopped at the end.
+"""
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from config import TestConfig
+from core import create_app
+from core.extensions import db as _db
+from core.models import Association, Field, Municipality, Role, Topic, User
+from core.topics import sync_topics
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default="sqlite", choices=["sqlite", "postgresql"], help="database for the tests")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster in a temp dir; run as the `postgres` user when we are root."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="vn-pg-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *args):
+        subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
+
+    def start(self):
+        if self.as_user:
+            shutil.chown(self.dir, "postgres")
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale")
+        self._run(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "start",
+            "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+        )
+        return self
+
+    def url(self, database="postgres"):
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def stop(self):
+        subprocess.run([*self.as_user, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"PostgreSQL 15 binaries not found in {PG_BIN}; `make test` installs them")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def db_backend(request):
+    return request.config.getoption("--db")
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def database_url(request, db_backend, tmp_path):
+    """A fresh, empty database for one test: a new SQLite file, or a new PostgreSQL database."""
+    if db_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{server.port}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield server.url(name)
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{server.port}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------- app and db
+
+
+def make_config(database_url, **overrides):
+    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture
+def app_config():
+    """Override per test module: `@pytest.fixture def app_config(): return {"RATELIMIT_ENABLED": True}`."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config, tmp_path):
+    os.environ.setdefault("VEREINSNETZ_INSTANCE", str(tmp_path / "instance"))
+    application = create_app(make_config(database_url, **app_config))
+    with application.app_context():
+        _db.create_all()
+        sync_topics()
+        _db.session.commit()
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --------------------------------------------------------------------------- factories
+
+
+class Factory:
+    """Small builders for the objects tests need; each commits so routes see the data."""
+
+    def __init__(self, db):
+        self.db = db
+        self.seq = itertools.count(1)
+
+    def municipality(self, name=None, **kwargs):
+        municipality = Municipality(name=name or f"Stadt {next(self.seq)}", **kwargs)
+        self.db.session.add(municipality)
+        self.db.session.commit()
+        return municipality
+
+    def association(self, municipality=None, name=None, topics=(), languages=(), listed=False, **kwargs):
+        municipality = municipality or self.municipality()
+        association = Association(
+            municipality=municipality, name=name or f"Verein {next(self.seq)}", field=kwargs.pop("field", Field.culture), **kwargs
+        )
+        association.languages = list(languages)
+        if topics:
+            association.topics = [self.topic(key) for key in topics]
+        if listed:
+            from core.models import utcnow
+
+            association.directory_consent_at, association.directory_consent_version = utcnow(), "test"
+        association.refresh_search()
+        self.db.session.add(association)
+        self.db.session.commit()
+        return association
+
+    def topic(self, key):
+        from sqlalchemy import select
+
+        return self.db.session.scalar(select(Topic).where(Topic.key == key))
+
+    def user(self, role=Role.representative, association=None, municipalities=(), email=None, password=True, **kwargs):
+        user = User(
+            email=email or f"user{next(self.seq)}@example.org",
+            name=kwargs.pop("name", "Test Person"),
+            role=role,
+            association=association,
+            municipalities=list(municipalities),
+            password_hash=_PASSWORD_HASH if password else None,
+            **kwargs,
+        )
+        self.db.session.add(user)
+        self.db.session.commit()
+        return user
+
+    def representative(self, association=None, **kwargs):
+        return self.user(Role.representative, association=association or self.association(), **kwargs)
+
+    def coordinator(self, *municipalities, **kwargs):
+        return self.user(Role.coordinator, municipalities=municipalities or [self.municipality()], **kwargs)
+
+    def admin(self, **kwargs):
+        return self.user(Role.admin, **kwargs)
+
+
+@pytest.fixture
+def factory(db):
+    return Factory(db)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login_as(self, user, password=PASSWORD):
+        response = self.client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+# --------------------------------------------------------------------------- mail
+
+
+class SMTPSink:
+    """A real SMTP server on loopback (aiosmtpd); messages arrive as email.message objects."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        sink = self
+
+        class Collect(Message):
+            def handle_message(self, message):
+                sink.messages.append(message)
+
+        self.messages = []
+        self.port = free_port()
+        self.controller = Controller(Collect(), hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    def wait_for(self, count, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server():
+    sink = SMTPSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_config(smtp_server):
+    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
+
+
+def count_queries(engine):
+    """Context manager counting the SQL statements sent to the database."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter()
+
+
+@pytest.fixture
+def engine_is_postgres(db_backend):
+    return db_backend == "postgresql"
+
