@@ -304,3 +304,81 @@ def count_queries(engine):
 def engine_is_postgres(db_backend):
     return db_backend == "postgresql"
 
+
+
+# --------------------------------------------------------------------------- browser
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # bypass_csp lets the tests inject axe-core; the app's own pages never need it.
+    return {**browser_context_args, "bypass_csp": True, "locale": "de-DE", "timezone_id": "Europe/Berlin"}
+
+
+class LiveServer:
+    """The app served by a real WSGI server in a thread, on a free loopback port."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{free_port()}"
+    server = LiveServer(app)
+    app.config["PUBLIC_BASE_URL"] = server.url
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    from importlib.resources import files
+
+    return files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def check_a11y(axe_source):
+    """Run axe-core (WCAG 2.1 A/AA rules) on the current page; fail with every violation listed."""
+
+    def check(page):
+        page.evaluate(axe_source)
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+            for v in result["violations"]
+        ]
+        assert violations == [], f"{page.url}:\n" + "\n".join(violations)
+
+    return check
