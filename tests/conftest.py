@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -351,7 +352,6 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app):
-    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{free_port()}"
     server = LiveServer(app)
     app.config["PUBLIC_BASE_URL"] = server.url
     server.start()
