@@ -96,6 +96,13 @@ def _register_blueprints(app):
     for bp in (pages_bp, accounts_bp, associations_bp, directory_bp, admin_bp):
         app.register_blueprint(bp)
 
+    import exchange
+    import matching
+    import surveys
+
+    for feature in (surveys, exchange, matching):
+        feature.init_app(app)
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):

@@ -121,8 +121,19 @@ def load():
         message="Wir sind 20 Familien und möchten beim Netzwerk mitmachen.", privacy_version="2026-11",
     ))
     db.session.flush()
+    _load_features(town)
     return [
         f"Coordinator:      {COORDINATOR_EMAIL} / {DEMO_PASSWORD}",
         f"Administrator:    {ADMIN_EMAIL} / {DEMO_PASSWORD}",
         f"Representatives:  verein01@example.org … verein{len(ASSOCIATIONS):02d}@example.org / {DEMO_PASSWORD}",
     ]
+
+
+def _load_features(town):
+    """Each feature adds its own demo data (surveys, board, sub-networks) on top of the town."""
+    import importlib.util
+
+    for name in ("surveys.demo", "exchange.demo", "matching.demo"):
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).load(town)
+            db.session.flush()
