@@ -21,10 +21,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 
 setup: $(VENV)/.installed translations
 
-setup-dev: $(VENV)/.installed-dev translations system-deps
+setup-dev: $(VENV)/.installed-dev system-deps
+	$(MAKE) --no-print-directory translations
 
-translations: | $(BIN)/activate
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d translations -q
+# Compiled catalogues (*.mo) are build output, never committed.
+translations: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d translations -q; fi
 
 # Debian's Chromium for the browser tests and PostgreSQL 15 for the database tests (root only).
 system-deps:
@@ -48,6 +50,8 @@ run: db
 	@echo "  Administrator:   admin@example.org"
 	@echo "  Representatives: verein01@example.org … verein45@example.org"
 	@echo "Serving http://127.0.0.1:5000 — stop with Ctrl+C. Mails are printed here."
+	@trap 'kill $$mailer 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) mail send --loop --interval 3 & mailer=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup-dev
