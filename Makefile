@@ -26,7 +26,7 @@ setup-dev: $(VENV)/.installed-dev system-deps
 
 # Compiled catalogues (*.mo) are build output, never committed.
 translations: $(VENV)/.installed
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d translations -q; fi
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -d translations; fi
 
 # Debian's Chromium for the browser tests and PostgreSQL 15 for the database tests (root only).
 system-deps:

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 
@@ -42,6 +43,8 @@ def create_app(config_class=Config):
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    # Ids beyond the database's integer range are simply not found (instead of an overflow error).
+    app.url_map.converters["int"] = BoundedIntegerConverter
     _register_blueprints(app)
 
     from .cli import register_cli
@@ -51,11 +54,18 @@ def create_app(config_class=Config):
     return app
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _check_production_settings(app):
     if not app.config.get("IS_PRODUCTION"):
         return
-    key = app.config.get("SECRET_KEY") or ""
-    if key == DEV_SECRET_KEY or len(key) < 32:
+    key = (app.config.get("SECRET_KEY") or "").strip()
+    # A placeholder, a short word or a repeated pattern would let anyone forge session cookies.
+    if key == DEV_SECRET_KEY or len(key) < 32 or len(set(key)) < 8:
         raise ConfigurationError(
             "SECRET_KEY must be set to a random value of at least 32 characters in production, "
             "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"

@@ -3,8 +3,10 @@
 import time
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from . import demo
@@ -26,23 +28,38 @@ def register_cli(app):
         app.cli.add_command(group)
 
 
+def _password_problem(password, email):
+    """The first reason to refuse a password, in English like the rest of the command line."""
+    with force_locale("en"):
+        found = problems(password, email=email)
+        return str(found[0]) if found else None
+
+
 def _prompt_password(email):
     while True:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        found = problems(password, email=email)
-        if not found:
+        problem = _password_problem(password, email)
+        if problem is None:
             return password
-        click.echo(str(found[0]), err=True)
+        click.echo(problem, err=True)
+
+
+def _valid_email(email):
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{email!r} is not a valid e-mail address: {error}") from None
 
 
 def _create_staff(email, name, role, municipalities, password):
+    email = _valid_email(email)
     if User.by_email(email):
         raise click.ClickException(f"An account with {email} exists already.")
-    user = User(email=User.normalize_email(email), name=name, role=role, municipalities=municipalities, locale="de")
     if password is None:
         password = _prompt_password(email)
-    elif problems(password, email=email):
-        raise click.ClickException(str(problems(password, email=email)[0]))
+    elif problem := _password_problem(password, email):
+        raise click.ClickException(problem)
+    user = User(email=email, name=name, role=role, municipalities=municipalities, locale="de")
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -60,7 +77,9 @@ def create_admin(email, name, password):
 
 @users_cli.command("create-coordinator")
 @click.argument("email")
-@click.option("--municipality", "names", multiple=True, required=True, help="Name of a municipality in scope (repeatable).")
+@click.option(
+    "--municipality", "names", multiple=True, required=True, help="Name of a municipality in scope (repeatable)."
+)
 @click.option("--name", default="Koordinierungsstelle")
 @click.option("--password", envvar="VEREINSNETZ_PASSWORD", help="Read from the environment; prompted when missing.")
 def create_coordinator(email, names, name, password):
@@ -77,6 +96,9 @@ def create_coordinator(email, names, name, password):
 @click.option("--office-email", default="")
 def create_municipality(name, office_email):
     """Add a municipality."""
+    name = name.strip()
+    if not name:
+        raise click.ClickException("The name must not be empty.")
     if db.session.scalar(select(Municipality).where(Municipality.name == name)):
         raise click.ClickException(f"{name} exists already.")
     db.session.add(Municipality(name=name, office_email=office_email))

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -12,13 +12,22 @@ from .extensions import db
 log = logging.getLogger("vereinsnetz")
 
 MESSAGES = {
-    400: (_l("The request could not be processed"), _l("Something in the request was not as expected. Please go back and try again.")),
+    400: (
+        _l("The request could not be processed"),
+        _l("Something in the request was not as expected. Please go back and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("This page does not exist or is no longer available.")),
     405: (_l("Not allowed"), _l("This action cannot be carried out this way.")),
     413: (_l("File too large"), _l("The file you sent is larger than 5 MB. Please send a smaller file.")),
-    429: (_l("Too many attempts"), _l("You tried this too often in a short time. Please wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you entered before this page was lost. Please try again later.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You tried this too often in a short time. Please wait a few minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. Nothing you entered before this page was lost. Please try again later."),
+    ),
 }
 
 
@@ -46,10 +55,15 @@ def _csrf_error(error):
 def _http_error(error):
     if error.code is None or error.code < 400:
         return error
-    return render_error(error.code if error.code in MESSAGES else 400)
+    body, code = render_error(error.code)
+    # Keep what the protocol needs from the original response: Allow on 405, Retry-After on 429 …
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() not in {"content-type", "content-length"}]
+    return body, code, headers
 
 
 def _unexpected_error(error):
     db.session.rollback()
+    if current_app.debug:
+        raise error  # a developer gets the interactive traceback
     log.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)

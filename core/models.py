@@ -249,7 +249,8 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
-        self.session_version += 1
+        # None until the first flush applies the column default (a new account from the CLI).
+        self.session_version = (self.session_version or 1) + 1
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -22,8 +22,9 @@ def _enforce_idle_timeout():
         return
     now = utcnow().timestamp()
     idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
-    started = session.get("started_at", now)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    # A signed-in session without a start time (e.g. from an older release) starts counting now.
+    started = session.setdefault("started_at", now)
     if now - session.get("seen_at", now) > idle or now - started > lifetime:
         logout_user()
         session.clear()

@@ -9,7 +9,13 @@ def absolute_url(endpoint, **values):
 
 
 def safe_next(target, fallback):
-    """Only local paths are followed after login or a language change (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only local paths are followed after login or a language change (no open redirects).
+
+    Browsers drop tabs and line breaks inside URLs, so "/<tab>/evil.example" would become
+    "//evil.example": any control character makes the target unsafe.
+    """
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target) or "\\" in target:
+        return fallback
+    if target.startswith("/") and not target.startswith("//"):
         return target
     return fallback

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import g
 from werkzeug.security import generate_password_hash
 
 from config import TestConfig
@@ -26,7 +27,8 @@ from core.topics import sync_topics
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PASSWORD = "correct-horse-battery"
-_PASSWORD_HASH = generate_password_hash(PASSWORD)
+# A cheap hash for the test accounts: checking the production KDF on every test login costs seconds.
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def pytest_addoption(parser):
@@ -110,6 +112,24 @@ def database_url(request, db_backend, tmp_path):
 # --------------------------------------------------------------------------- app and db
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The .mo files are not committed: compile each catalogue whose .mo is missing or older than its .po."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(TestConfig.BABEL_TRANSLATION_DIRECTORIES).glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as fh:
+            write_mo(fh, catalog)
+        os.replace(partial, mo)  # atomic, so parallel test runs never read half a file
+
+
 def make_config(database_url, **overrides):
     return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
 
@@ -120,14 +140,66 @@ def app_config():
     return {}
 
 
-@pytest.fixture
-def app(database_url, app_config, tmp_path):
-    os.environ.setdefault("VEREINSNETZ_INSTANCE", str(tmp_path / "instance"))
-    application = create_app(make_config(database_url, **app_config))
+@pytest.fixture(scope="session")
+def schema_template(request, db_backend, tmp_path_factory):
+    """The full schema plus the starter topics, built once per run; each test gets a copy of it."""
+    if db_backend == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        _build_schema(f"sqlite:///{path}")
+        return path
+    server = request.getfixturevalue("postgres_server")
+    name = f"template_{os.getpid()}"
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{server.port}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _build_schema(server.url(name))
+    return name
+
+
+def _build_schema(url):
+    application = create_app(make_config(url))
     with application.app_context():
         _db.create_all()
         sync_topics()
         _db.session.commit()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def prepared_database_url(request, db_backend, schema_template, tmp_path):
+    """A fresh database with the schema and the starter topics: a file copy or a PostgreSQL template copy."""
+    if db_backend == "sqlite":
+        target = tmp_path / "test.sqlite3"
+        shutil.copyfile(schema_template, target)
+        yield f"sqlite:///{target}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    import psycopg
+
+    admin_url = f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{schema_template}"')
+    yield server.url(name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(prepared_database_url, app_config, tmp_path):
+    os.environ.setdefault("VEREINSNETZ_INSTANCE", str(tmp_path / "instance"))
+    application = create_app(make_config(prepared_database_url, **app_config))
+
+    @application.teardown_request
+    def _forget_request_globals(exc):
+        # The test holds one app context open, so every request would share `g`: Flask-Login's
+        # cached user and Flask-Babel's locale would leak from one request (and client) to the next.
+        for name in list(g):
+            g.pop(name)
+
+    with application.app_context():
         yield application
         _db.session.remove()
         _db.engine.dispose()
@@ -166,12 +238,13 @@ class Factory:
 
     def association(self, municipality=None, name=None, topics=(), languages=(), listed=False, **kwargs):
         municipality = municipality or self.municipality()
+        topics = [self.topic(key) for key in topics]  # before the new object exists: the query autoflushes
         association = Association(
             municipality=municipality, name=name or f"Verein {next(self.seq)}", field=kwargs.pop("field", Field.culture), **kwargs
         )
         association.languages = list(languages)
         if topics:
-            association.topics = [self.topic(key) for key in topics]
+            association.topics = topics
         if listed:
             from core.models import utcnow
 

@@ -115,5 +115,5 @@ class InviteForm(FlaskForm):
         self.locale.choices = language_choices()
 
     def validate_email(self, field):
-        if User.by_email(field.data) is not None:
+        if not field.errors and User.by_email(field.data) is not None:
             raise ValidationError(str(_l("There is already an account with this e-mail address.")))

@@ -49,7 +49,7 @@ def find_token(secret, purpose):
 
 
 def _send_invitation(user, inviter_name):
-    _, secret = Token.issue(user, TokenPurpose.invite, current_app.config["INVITE_VALID_FOR"])
+    _token, secret = Token.issue(user, TokenPurpose.invite, current_app.config["INVITE_VALID_FOR"])
     with force_locale(user.locale):
         subject = _("Invitation to Vereinsnetz")
     queue_mail(
@@ -110,7 +110,7 @@ def request_password_reset(email):
     if user is None or not user.is_enabled:
         return None
     _expire_tokens(user, TokenPurpose.reset)
-    _, secret = Token.issue(user, TokenPurpose.reset, current_app.config["RESET_VALID_FOR"])
+    _token, secret = Token.issue(user, TokenPurpose.reset, current_app.config["RESET_VALID_FOR"])
     with force_locale(user.locale):
         subject = _("Set a new password for Vereinsnetz")
     queue_mail(

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, Length
 
 from ..accounts.forms import InviteForm
 from ..forms import MultiCheckboxField, NoControlCharacters, strip, text_field
@@ -16,6 +16,10 @@ class MunicipalityForm(FlaskForm):
     office_name = text_field(_l("Name of the coordination office"), 200)
     office_email = text_field(_l("E-mail of the coordination office"), 254)
 
+    def validate_office_email(self, field):
+        if field.data and not field.errors:
+            Email(message=_l("Please enter a valid e-mail address, e.g. name@example.org."))(self, field)
+
 
 class StaffInviteForm(InviteForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(Role.coordinator.value, _l("Coordinator")), SelectChoice(Role.admin.value, _l("Administrator"))])
@@ -25,8 +29,6 @@ class StaffInviteForm(InviteForm):
 class StaffEditForm(FlaskForm):
     municipalities = MultiCheckboxField(_l("Municipalities"), coerce=int)
     is_enabled = BooleanField(_l("Account is active"))
-
-
 
 
 class SitePageForm(FlaskForm):

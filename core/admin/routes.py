@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..access import admin_required
 from ..accounts import services as account_services
@@ -17,6 +17,12 @@ from .forms import MunicipalityForm, SitePageForm, StaffEditForm, StaffInviteFor
 
 def _municipalities():
     return db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
+
+
+def _name_taken(name, municipality=None):
+    """Names are unique regardless of case, so "stadt x" cannot sit beside "Stadt X"."""
+    clash = db.session.scalar(select(Municipality).where(func.lower(Municipality.name) == name.lower()))
+    return clash is not None and clash is not municipality
 
 
 @bp.route("/")
@@ -38,7 +44,7 @@ def create_municipality():
     """Add a municipality the deployment serves."""
     form = MunicipalityForm()
     if form.validate_on_submit():
-        if db.session.scalar(select(Municipality).where(Municipality.name == form.name.data)):
+        if _name_taken(form.name.data):
             form.name.errors.append(_("A municipality with this name exists already."))
         else:
             municipality = Municipality()
@@ -57,8 +63,7 @@ def edit_municipality(municipality_id):
     municipality = db.get_or_404(Municipality, municipality_id)
     form = MunicipalityForm(obj=municipality)
     if form.validate_on_submit():
-        clash = db.session.scalar(select(Municipality).where(Municipality.name == form.name.data))
-        if clash is not None and clash.id != municipality.id:
+        if _name_taken(form.name.data, municipality):
             form.name.errors.append(_("A municipality with this name exists already."))
         else:
             form.populate_obj(municipality)
@@ -104,6 +109,8 @@ def edit_staff(user_id):
     if form.validate_on_submit():
         if user.id == current_user.id and not form.is_enabled.data:
             form.is_enabled.errors.append(_("You cannot disable your own account."))
+        elif user.is_coordinator and not form.municipalities.data:
+            form.municipalities.errors.append(_("A coordinator needs at least one municipality."))
         else:
             user.municipalities = [db.session.get(Municipality, i) for i in form.municipalities.data]
             if user.is_enabled != form.is_enabled.data:
@@ -137,6 +144,8 @@ def edit_page(slug, locale):
 @admin_required
 def reset_page(slug, locale):
     """Go back to the built-in text."""
+    if slug not in LEGAL_PAGES or locale not in current_app.config["LANGUAGES"]:
+        abort(404)
     page = db.session.scalar(select(SitePage).where(SitePage.slug == slug, SitePage.locale == locale))
     if page is None:
         abort(404)

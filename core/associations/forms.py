@@ -34,7 +34,7 @@ class AssociationForm(FlaskForm):
     phone = text_field(_l("Contact phone"), 40)
     website = URLField(
         _l("Website"),
-        validators=[Optional(), Length(max=300), URL(require_tld=True, message=_l("Please enter a full web address, e.g. https://example.org."))],
+        validators=[Optional(), Length(max=300), URL(require_tld=True, schemes=("http", "https"), message=_l("Please enter a full web address, e.g. https://example.org.")), NoControlCharacters()],
         filters=[strip],
     )
     founded_year = IntegerField(
@@ -68,7 +68,7 @@ class AssociationForm(FlaskForm):
         self.languages.choices = [(code, label) for code, label in LANGUAGE_LABELS.items()]
 
     def validate_email(self, field):
-        if field.data:
+        if field.data and not field.errors:
             Email(message=_l("Please enter a valid e-mail address, e.g. name@example.org."))(self, field)
 
     def validate_phone(self, field):

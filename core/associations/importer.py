@@ -6,8 +6,10 @@ and `apply_rows` later writes, updating associations whose name is already known
 
 import csv
 import io
+import itertools
+import logging
 import re
-import zipfile
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
@@ -16,10 +18,12 @@ from sqlalchemy import select
 from ..extensions import db
 from ..labels import LANGUAGE_LABELS
 from ..models import Field, Topic
-from ..text import fold
+from ..text import fold, one_line
 from . import services
 
 MAX_ROWS = 5000
+MAX_COLUMNS = 60
+log = logging.getLogger("vereinsnetz.import")
 
 #: Accepted column names (German and English) for each profile field.
 COLUMNS = {
@@ -50,47 +54,74 @@ FIELD_WORDS = {
 YES = {"ja", "yes", "j", "y", "1", "x", "true", "wahr"}
 NO = {"nein", "no", "n", "0", "false", "falsch"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WEBSITE = re.compile(r"^https?://[^\s/?#@]+\.[^\s/?#@]+([/?#]\S*)?$", re.IGNORECASE)
 
 
 class ImportError_(ValueError):
     """The file as a whole cannot be read (not one bad row)."""
 
 
+def display_name(filename):
+    """The uploaded file's own name, safe to store and show (no path, no control characters)."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return one_line(name, 200) or "upload"
+
+
 def read_table(filename, content):
-    """Rows of strings, header first. XLSX is recognised by content, not by the name alone."""
+    """Rows of strings, header first. The content decides, not the name: an XLSX is a zip archive."""
     is_zip = content[:4] == b"PK\x03\x04"
     if filename.lower().endswith(".xlsx"):
         if not is_zip:
-            raise ImportError_(_l("The file is not a valid XLSX file."))
+            raise ImportError_(_l("The file is not a valid XLSX file. Please save the list as XLSX or CSV."))
         return _read_xlsx(content)
     if is_zip or b"\x00" in content[:4096]:
-        raise ImportError_(_l("The file is not a CSV text file."))
+        raise ImportError_(_l("The file is not a CSV text file. Please save the list as CSV (UTF-8) or XLSX."))
     return _read_csv(content)
 
 
 def _read_xlsx(content):
+    # openpyxl parses untrusted zip and XML here and may fail in many ways; any failure means
+    # the upload is not a workbook we can read, which the person has to be told beside the field.
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportError_(_l("The file is not a valid XLSX file.")) from None
-    sheet = book.worksheets[0]
-    rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+        try:
+            sheet = book.worksheets[0]
+            rows = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True)
+            ]
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001
+        log.info("Unreadable XLSX upload", exc_info=True)
+        raise ImportError_(_l("The file is not a valid XLSX file. Please save the list as XLSX or CSV.")) from None
     return rows
 
 
-def _read_csv(content):
+def _decode(content):
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = content.decode(encoding)
-            break
+            return content.decode(encoding)
         except UnicodeDecodeError:
             continue
+    raise ImportError_(_l("The text encoding of the file is not recognised. Please save the list as CSV (UTF-8)."))
+
+
+def _delimiter(text):
+    """The separator the header row uses most (Excel writes ';' in German settings, ',' elsewhere)."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in ";,\t"}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(content):
+    text = _decode(content)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        return [[cell.strip() for cell in row[:MAX_COLUMNS]] for row in itertools.islice(reader, MAX_ROWS + 2)]
     except csv.Error:
-        dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        raise ImportError_(_l("The CSV file could not be read. Please check that it is a plain list with one association per row.")) from None
 
 
 def _header_map(header):
@@ -125,7 +156,7 @@ def parse(filename, content, municipality_id):
             problems.append(str(_l("Same name as line %(line)s.", line=seen[key])))
         seen.setdefault(key, line)
         if problems:
-            errors.append((line, values.get("name", ""), problems))
+            errors.append((line, one_line(values.get("name", ""), 200), problems))
             continue
         existing = services.find_by_name(municipality_id, row["name"])
         rows.append({"line": line, "data": row, "existing_id": existing.id if existing else None})
@@ -146,8 +177,18 @@ def _split(value):
     return [part.strip() for part in re.split(r"[;,|]", value or "") if part.strip()]
 
 
+def _control_characters(values):
+    return [
+        str(_l("%(column)s contains invisible control characters.", column=column))
+        for column, text in values.items()
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in text)
+    ]
+
+
 def _validate(values, lookups):
-    problems, row = [], {}
+    problems, row = _control_characters(values), {"name": one_line(values.get("name", ""), 200)}
+    if problems:
+        return row, problems  # nothing else is checked, so no raw cell is echoed into a message
     name = values.get("name", "")
     if not name:
         problems.append(str(_l("The name is missing.")))
@@ -155,7 +196,8 @@ def _validate(values, lookups):
         problems.append(str(_l("The name is longer than 200 characters.")))
     row["name"] = name[:200]
     field_word = values.get("field", "").strip().lower()
-    row["field"] = Field.other.value
+    # None: the list does not say, so a re-import keeps what the profile has.
+    row["field"] = None
     if field_word:
         matches = [f for f, words in FIELD_WORDS.items() if field_word in words]
         if matches:
@@ -167,11 +209,14 @@ def _validate(values, lookups):
         if len(text) > limit:
             problems.append(str(_l("%(column)s is longer than %(n)s characters.", column=name_, n=limit)))
         row[name_] = text[:limit]
+    row["website"], problem = _website(row["website"])
+    if problem:
+        problems.append(problem)
     email = values.get("email", "")
     if email and not EMAIL.match(email):
         problems.append(str(_l("'%(value)s' is not a valid e-mail address.", value=email[:60])))
     row["email"] = email.lower()[:254]
-    for name_, low, high in (("founded_year", 1800, 2100), ("members_approx", 0, 1_000_000)):
+    for name_, low, high in (("founded_year", 1800, date.today().year), ("members_approx", 0, 1_000_000)):
         row[name_], problem = _number(values.get(name_, ""), low, high)
         if problem:
             problems.append(problem)
@@ -199,21 +244,33 @@ def _number(text, low, high):
         return None, None
     try:
         value = int(float(text.replace(",", ".")))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None, str(_l("'%(value)s' is not a number.", value=text[:20]))
     if not low <= value <= high:
         return None, str(_l("%(value)s is outside %(low)s–%(high)s.", value=value, low=low, high=high))
     return value, None
 
 
+def _website(text):
+    """An http(s) address; a bare "www.example.org" gets https:// in front, other schemes are refused."""
+    if not text:
+        return "", None
+    if not re.match(r"^[a-z][a-z0-9+.-]*:(?!\d)", text, re.IGNORECASE):
+        text = "https://" + text
+    if not WEBSITE.match(text):
+        return "", str(_l("'%(value)s' is not a web address starting with http:// or https://.", value=text[:60]))
+    return text, None
+
+
 def apply_rows(actor, municipality_id, rows):
     """Create or update; returns (created, updated). Matching by name keeps a re-import idempotent."""
     created = updated = 0
     for row in rows:
-        data = dict(row["data"], field=Field(row["data"]["field"]))
+        data = dict(row["data"])
+        data["field"] = Field(data["field"]) if data.get("field") else None
         existing = services.find_by_name(municipality_id, data["name"])
         if existing is None:
-            services.create_association(actor, municipality_id, data)
+            services.create_association(actor, municipality_id, {**data, "field": data["field"] or Field.other})
             created += 1
         else:
             services.apply_profile(existing, {k: v for k, v in data.items() if v not in ("", None, [])})

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..access import in_scope
 from ..extensions import db
 from ..models import AccessRequest, Association, AssociationLanguage, Field, RequestState, Topic, association_topics
-from ..text import fold, like_pattern
+from ..text import fold, like_pattern, one_line
 
 
 def active_topics():
@@ -33,18 +34,34 @@ class ListFilters:
 
     @classmethod
     def from_args(cls, args):
-        municipality = args.get("municipality", "")
         return cls(
-            q=args.get("q", "").strip()[:100],
+            q=one_line(args.get("q", ""), 100),
             field=args.get("field", "") if args.get("field", "") in {f.value for f in Field} else "",
-            topic=args.get("topic", "").strip()[:64],
-            language=args.get("language", "").strip()[:8],
-            district=args.get("district", "").strip()[:120],
-            municipality=int(municipality) if municipality.isdigit() else None,
+            topic=one_line(args.get("topic", ""), 64),
+            language=one_line(args.get("language", ""), 8),
+            district=one_line(args.get("district", ""), 120),
+            municipality=number_arg(args.get("municipality", "")),
         )
 
     def as_args(self):
         return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+#: Deeper pages are refused: a huge offset would overflow the database's integer types.
+MAX_PAGE = 10_000
+
+
+def number_arg(value, maximum=2**31 - 1):
+    """A positive whole number from a query string, or None ("²", "-1", "9" * 30 are not ids)."""
+    value = (value or "").strip()
+    if not value.isdecimal() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= maximum else None
+
+
+def page_number(args):
+    return number_arg(args.get("page", ""), MAX_PAGE) or 1
 
 
 def apply_filters(stmt, filters):
@@ -72,7 +89,12 @@ def apply_filters(stmt, filters):
 
 
 def associations_in_scope(user, filters):
-    stmt = select(Association).where(in_scope(user, Association.municipality_id))
+    stmt = (
+        select(Association)
+        .where(in_scope(user, Association.municipality_id))
+        # The list shows each row's town and number of representatives: load them in one go.
+        .options(selectinload(Association.municipality), selectinload(Association.representatives))
+    )
     return apply_filters(stmt, filters).order_by(func.lower(Association.name), Association.id)
 
 

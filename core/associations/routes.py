@@ -19,13 +19,8 @@ from . import bp, importer, queries, services
 from .forms import ApproveForm, AssociationForm, DeclineForm, ImportForm
 
 
-def _association_form(association=None, formdata=None):
-    form = AssociationForm(
-        municipalities_in_scope(current_user),
-        queries.active_topics(),
-        obj=association,
-        formdata=formdata,
-    )
+def _association_form(association=None):
+    form = AssociationForm(municipalities_in_scope(current_user), queries.active_topics(), obj=association)
     if association is not None and request.method == "GET":
         form.field.data = association.field.value
         form.topics.data = [t.id for t in association.topics]
@@ -40,7 +35,10 @@ def _association_form(association=None, formdata=None):
 def index():
     """All associations in the coordinator's scope, searchable and filterable."""
     filters = queries.ListFilters.from_args(request.args)
-    page = db.paginate(queries.associations_in_scope(current_user, filters), per_page=25, error_out=False)
+    page = db.paginate(
+        queries.associations_in_scope(current_user, filters),
+        page=queries.page_number(request.args), per_page=25, error_out=False,
+    )
     return render_template(
         "associations/index.html",
         page=page,
@@ -171,7 +169,7 @@ def import_upload():
             batch = ImportBatch(
                 user_id=current_user.id,
                 municipality_id=form.municipality_id.data,
-                filename=(upload.filename or "upload")[:200],
+                filename=importer.display_name(upload.filename),
                 rows={"rows": rows, "errors": errors},
             )
             db.session.add(batch)
@@ -207,7 +205,10 @@ def import_preview(batch_id):
 @coordinator_required
 def access_requests():
     """Access requests in scope, the open ones first."""
-    requests_ = db.paginate(queries.access_requests_in_scope(current_user), per_page=25, error_out=False)
+    requests_ = db.paginate(
+        queries.access_requests_in_scope(current_user),
+        page=queries.page_number(request.args), per_page=25, error_out=False,
+    )
     return render_template(
         "associations/access_requests.html", page=requests_, approve_form=ApproveForm(), decline_form=DeclineForm()
     )
@@ -222,29 +223,47 @@ def _pending_request(request_id):
     return access_request
 
 
+def _approval_problem(access_request, existing):
+    """Why the request cannot be approved this way, or None."""
+    if existing is None and services.find_by_name(access_request.municipality_id, access_request.association_name):
+        return _("An association with this name exists already. Choose it in the list to link the request to it.")
+    user = User.by_email(access_request.email)
+    if user is None:
+        return None
+    if user.role is not Role.representative:
+        return _("This e-mail address belongs to a staff account and cannot be used.")
+    if existing is None or user.association_id != existing.id:
+        return _("This e-mail address already has an account for another association.")
+    return None
+
+
 @bp.route("/requests/<int:request_id>/approve", methods=["POST"])
 @coordinator_required
 def approve_request(request_id):
     """Approve: create or link the association and invite the requester."""
     access_request = _pending_request(request_id)
+    if access_request is None:
+        return redirect(url_for("associations.access_requests"))
     form = ApproveForm()
     form.association_id.choices = [(0, "")] + [
         (a.id, a.name) for a in queries.associations_of(access_request.municipality_id)
-    ] if access_request else []
-    if access_request and form.validate_on_submit():
-        existing = None
-        if form.association_id.data:
-            existing = db.get_or_404(Association, form.association_id.data)
-            ensure_can_manage(current_user, existing)
-        existing_user = User.by_email(access_request.email)
-        if existing_user is not None and existing_user.role is not Role.representative:
-            flash(_("This e-mail address belongs to a staff account and cannot be used."), "error")
-            return redirect(url_for("associations.access_requests"))
-        association, _user = account_services.approve_access_request(current_user, access_request, existing)
-        db.session.commit()
+    ]
+    if not form.validate_on_submit():
+        flash(_("Please choose an association of this municipality, or none to create a new one."), "error")
+        return redirect(url_for("associations.access_requests"))
+    existing = db.session.get(Association, form.association_id.data) if form.association_id.data else None
+    problem = _approval_problem(access_request, existing)
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("associations.access_requests"))
+    has_account = User.by_email(access_request.email) is not None
+    association, _user = account_services.approve_access_request(current_user, access_request, existing)
+    db.session.commit()
+    if has_account:
+        flash(_("Approved. %(email)s already speaks for this association.", email=access_request.email), "success")
+    else:
         flash(_("Approved. An invitation has been sent to %(email)s.", email=access_request.email), "success")
-        return redirect(url_for("associations.show", association_id=association.id))
-    return redirect(url_for("associations.access_requests"))
+    return redirect(url_for("associations.show", association_id=association.id))
 
 
 @bp.route("/requests/<int:request_id>/decline", methods=["POST"])
@@ -253,8 +272,11 @@ def decline_request(request_id):
     """Decline with an optional reason that is sent to the requester."""
     access_request = _pending_request(request_id)
     form = DeclineForm()
-    if access_request and form.validate_on_submit():
+    if access_request is not None and form.validate_on_submit():
         account_services.decline_access_request(current_user, access_request, form.note.data or "")
         db.session.commit()
         flash(_("The request has been declined."), "success")
+    elif access_request is not None:
+        for message in form.note.errors:
+            flash(_("The request has not been declined: %(problem)s", problem=message), "error")
     return redirect(url_for("associations.access_requests"))

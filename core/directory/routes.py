@@ -1,11 +1,11 @@
 """The public directory of associations that agreed to be listed."""
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..associations.queries import ListFilters, active_topics, apply_filters, districts
+from ..associations.queries import ListFilters, active_topics, apply_filters, districts, page_number
 from ..extensions import db
 from ..labels import FIELD_LABELS, LANGUAGE_LABELS
 from ..models import Association, Municipality
@@ -23,7 +23,9 @@ def index():
         .options(selectinload(Association.topics), selectinload(Association.language_rows))
         .order_by(Association.name_key, Association.id)
     )
-    page = db.paginate(stmt, per_page=20, error_out=False)
+    page = db.paginate(
+        stmt, page=page_number(request.args), per_page=current_app.config["DIRECTORY_PAGE_SIZE"], error_out=False
+    )
     return render_template(
         "directory/index.html",
         page=page,
