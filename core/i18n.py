@@ -1,6 +1,6 @@
 """Locale and time zone selection; the language switcher stores its choice here."""
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -11,6 +11,9 @@ def supported_locales():
 def select_locale():
     """The signed-in user's language, else the switcher's choice, else the browser's, else German."""
     locales = supported_locales()
+    if not has_request_context():
+        # CLI commands and mail rendering outside a request: German unless force_locale says otherwise.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return current_user.locale
     chosen = session.get("lang")
