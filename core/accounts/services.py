@@ -88,11 +88,14 @@ def reinvite(actor, user):
 
 
 def _expire_tokens(user, purpose):
+    """Older links stop working; they count as expired (not used), which is what their page says."""
     now = utcnow()
     for token in db.session.scalars(
-        select(Token).where(Token.user_id == user.id, Token.purpose == purpose, Token.used_at.is_(None))
+        select(Token).where(
+            Token.user_id == user.id, Token.purpose == purpose, Token.used_at.is_(None), Token.expires_at > now
+        )
     ):
-        token.used_at = now
+        token.expires_at = now
 
 
 def accept_invite(token, *, name, password):

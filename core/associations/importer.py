@@ -9,20 +9,21 @@ import io
 import itertools
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..labels import LANGUAGE_LABELS
-from ..models import Field, Topic
+from ..models import Association, Field, ImportBatch, Topic, utcnow
 from ..text import fold, one_line
 from . import services
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+STALE_BATCH = timedelta(days=1)
 log = logging.getLogger("vereinsnetz.import")
 
 #: Accepted column names (German and English) for each profile field.
@@ -144,7 +145,7 @@ def parse(filename, content, municipality_id):
         raise ImportError_(_l("The first row must name the columns; a column 'name' (or 'Verein') is required."))
     if len(table) - 1 > MAX_ROWS:
         raise ImportError_(_l("At most %(n)s rows can be imported at once.", n=MAX_ROWS))
-    lookups = _Lookups()
+    lookups = _Lookups(municipality_id)
     rows, errors, seen = [], [], {}
     for line, raw in enumerate(table[1:], start=2):
         if not any(cell for cell in raw):
@@ -158,13 +159,19 @@ def parse(filename, content, municipality_id):
         if problems:
             errors.append((line, one_line(values.get("name", ""), 200), problems))
             continue
-        existing = services.find_by_name(municipality_id, row["name"])
-        rows.append({"line": line, "data": row, "existing_id": existing.id if existing else None})
+        rows.append({"line": line, "data": row, "existing_id": lookups.known.get(services.name_key(row["name"]))})
     return rows, errors
 
 
 class _Lookups:
-    def __init__(self):
+    """Everything rows are checked against, read once per file rather than once per row."""
+
+    def __init__(self, municipality_id):
+        self.known = dict(
+            db.session.execute(
+                select(Association.name_key, Association.id).where(Association.municipality_id == municipality_id)
+            ).all()
+        )
         self.topics = {}
         for topic in db.session.scalars(select(Topic).where(Topic.is_active.is_(True))):
             for word in [topic.key, *topic.names.values(), *topic.synonyms]:
@@ -260,6 +267,12 @@ def _website(text):
     if not WEBSITE.match(text):
         return "", str(_l("'%(value)s' is not a web address starting with http:// or https://.", value=text[:60]))
     return text, None
+
+
+def forget_stale_batches(now=None):
+    """Previews nobody confirmed within a day are dropped: they hold contact data for no purpose."""
+    cutoff = (now or utcnow()) - STALE_BATCH
+    db.session.execute(delete(ImportBatch).where(ImportBatch.created_at < cutoff))
 
 
 def apply_rows(actor, municipality_id, rows):

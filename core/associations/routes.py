@@ -166,6 +166,7 @@ def import_upload():
         except importer.ImportError_ as problem:
             form.file.errors.append(str(problem))
         else:
+            importer.forget_stale_batches()
             batch = ImportBatch(
                 user_id=current_user.id,
                 municipality_id=form.municipality_id.data,

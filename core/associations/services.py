@@ -65,11 +65,14 @@ def invite_representative(actor, association, *, name, email, locale):
     )
 
 
-def find_by_name(municipality_id, name):
+def name_key(name):
+    """The folded name that makes "Müller-Verein" and "MUELLER-VEREIN" the same association."""
     probe = Association(name=name)
     probe.refresh_search()
+    return probe.name_key
+
+
+def find_by_name(municipality_id, name):
     return db.session.scalar(
-        select(Association).where(
-            Association.municipality_id == municipality_id, Association.name_key == probe.name_key
-        )
+        select(Association).where(Association.municipality_id == municipality_id, Association.name_key == name_key(name))
     )

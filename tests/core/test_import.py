@@ -375,3 +375,18 @@ def test_a_nul_byte_deep_in_the_file_is_reported_not_stored(client, db, town, co
     rows = [["name", "email"]] + [[f"Verein {n}", ""] for n in range(1000)] + [["Null", "a\x00@b.example"]]
     _, html = preview(client, town, csv_bytes(rows, ","), "liste.csv")
     assert "control characters" in error_lines(html)[1002]
+
+
+def test_unconfirmed_previews_are_dropped_after_a_day(client, db, town, coordinator):
+    from datetime import timedelta
+
+    from core.models import utcnow
+
+    preview(client, town, csv_bytes([HEADER, *GOOD_ROWS]), "gestern.csv")
+    db.session.scalars(select(ImportBatch)).one().created_at = utcnow() - timedelta(days=1, minutes=1)
+    db.session.commit()
+    preview(client, town, csv_bytes([HEADER, *GOOD_ROWS]), "heute-frueh.csv")
+    url, _ = preview(client, town, csv_bytes([HEADER, *GOOD_ROWS]), "heute.csv")
+    db.session.expire_all()
+    assert sorted(b.filename for b in db.session.scalars(select(ImportBatch))) == ["heute-frueh.csv", "heute.csv"]
+    assert client.get(url).status_code == 200
