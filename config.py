@@ -34,6 +34,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
 
     # Languages: German first; English complete; Arabic for the right-to-left layout.
     BABEL_DEFAULT_LOCALE = "de"
@@ -115,6 +116,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "outbox-only"
+    # Test databases are thrown away: no need to wait for the disk on every commit.
+    SQLITE_SYNCHRONOUS = "OFF"
     PUBLIC_BASE_URL = "http://localhost"
 
 
