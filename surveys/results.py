@@ -404,7 +404,7 @@ def _crosstab(survey, structure, filters, ids, lang):
     groups = sorted(
         ((_group_key(v), group_label(structure, filters.by, v, lang), n) for v, n in sizes), key=lambda g: str(g[1])
     )
-    return {"groups": groups, "cells": cells}
+    return {"groups": groups, "cells": cells, "by": filters.by}
 
 
 def _group_key(value):
@@ -439,9 +439,20 @@ def _crosstab_table(result, crosstab, question):
         cells = []
         for value, _label, size in groups:
             count = crosstab["cells"].get((question.id, key[0], key[1], value), 0)
-            cells.append((count, _percent(count, size)))
+            cells.append((count, _percent(count, size), group_filter(crosstab["by"], value)))
         table.append((row, cells))
     return {"groups": groups, "rows": table}
+
+
+def group_filter(by, value):
+    """The filter arguments that list one cross-tab group's responses, or None where no filter can say it."""
+    if by == "field" and value:
+        return {"field": value}
+    if by == "district" and value:
+        return {"district": value}
+    if by == "migrant":
+        return {"migrant": {True: "yes", False: "no"}.get(value, "unknown")}
+    return None  # "not stated" districts and fields, and answers to a second question
 
 
 # --------------------------------------------------------------------------- topics

@@ -145,10 +145,24 @@ def test_cross_tabulation_by_district_and_by_a_choice_question(request_context, 
     sizes = {label: size for _value, label, size in table["groups"]}
     assert sizes == {"Oststadt": 2, "Weststadt": 2}
     yes_row = table["rows"][0]
-    assert sum(count for count, _pct in yes_row[1]) == 3
+    assert sum(count for count, _pct, _link in yes_row[1]) == 3
+    assert {tuple(link.items()) for _count, _pct, link in yes_row[1]} == {(("district", "Oststadt"),), (("district", "Weststadt"),)}
     _total, found = results.aggregate(answered, structure, results.Filters(by="q:raumbedarf"), "de")
     table = by_key(found)["raumbedarf-zweck"].crosstab
     assert {label for _v, label, _s in table["groups"]} == {"Yes", "No"}
+    assert all(link is None for _row, cells in table["rows"] for _c, _p, link in cells), "two answers: no single filter"
+
+
+def test_cross_tab_cells_link_to_the_responses_behind_them(client, auth, coordinator, answered):
+    auth.login_as(coordinator)
+    page = client.get(f"/surveys/{answered.id}/results?by=district").get_data(as_text=True)
+    link = f"/surveys/{answered.id}/responses?district=Weststadt&amp;answer=raumbedarf%3Dyes"
+    assert link in page
+    listed = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    weststadt = {a.name for a in answered.municipality.associations if a.district == "Weststadt"}
+    oststadt = {a.name for a in answered.municipality.associations if a.district == "Oststadt"}
+    assert any(name in listed for name in weststadt)
+    assert not any(name in listed for name in oststadt), "the link lists only the cell's responses"
 
 
 def test_topic_summary_counts_needs_and_offers_with_consent(request_context, answered):
