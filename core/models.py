@@ -145,6 +145,14 @@ class Topic(db.Model):
         return f"<Topic {self.key}>"
 
 
+def merge_language_rows(rows, codes, row_class):
+    """One row per language code, in the given order: existing rows are kept, new ones added."""
+    wanted = list(dict.fromkeys(c.strip().lower() for c in codes if c and c.strip()))
+    keep = [row for row in rows if row.code in wanted]
+    have = {row.code for row in keep}
+    return keep + [row_class(code=c) for c in wanted if c not in have]
+
+
 class AssociationLanguage(db.Model):
     """A language an association works in (ISO 639 code), one row each so filters stay in SQL."""
 
@@ -198,10 +206,7 @@ class Association(db.Model):
 
     @languages.setter
     def languages(self, codes):
-        wanted = list(dict.fromkeys(c.strip().lower() for c in codes if c and c.strip()))
-        keep = [row for row in self.language_rows if row.code in wanted]
-        have = {row.code for row in keep}
-        self.language_rows = keep + [AssociationLanguage(code=c) for c in wanted if c not in have]
+        self.language_rows = merge_language_rows(self.language_rows, codes, AssociationLanguage)
 
     @property
     def is_listed(self):

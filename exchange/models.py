@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models import Association, Topic, User, enum_column, utcnow
+from core.models import Association, Topic, User, enum_column, merge_language_rows, utcnow
 from core.text import search_key
 
 
@@ -170,10 +170,7 @@ class Posting(db.Model):
 
     @languages.setter
     def languages(self, codes):
-        wanted = list(dict.fromkeys(c.strip().lower() for c in codes if c and c.strip()))
-        keep = [row for row in self.language_rows if row.code in wanted]
-        have = {row.code for row in keep}
-        self.language_rows = keep + [PostingLanguage(code=c) for c in wanted if c not in have]
+        self.language_rows = merge_language_rows(self.language_rows, codes, PostingLanguage)
 
     @property
     def weekday_list(self):

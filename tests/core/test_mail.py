@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from core.accounts.services import invite_user
-from core.extensions import babel
 from core.mail import STALE_CLAIM, backoff, queue_mail, send_pending
 from core.models import MailState, OutboxMail, Role, utcnow
 from tests.conftest import free_port
@@ -21,27 +20,8 @@ GERMAN = {
 
 
 @pytest.fixture
-def translations_dir(tmp_path):
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
-    catalog = Catalog(locale="de")
-    for msgid, msgstr in GERMAN.items():
-        catalog.add(msgid, msgstr)
-    forget_catalogues()
-    target = tmp_path / "translations" / "de" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with open(target / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    yield tmp_path / "translations"
-    forget_catalogues()
-
-
-def forget_catalogues():
-    """Flask-Babel caches catalogues process-wide: neither see the real ones nor leave ours behind."""
-    domain = babel.__dict__.get("domain_instance")  # created on first use, then cached
-    if domain is not None:
-        domain.cache.clear()
+def translations_dir(own_catalogue):
+    return own_catalogue(GERMAN)
 
 
 @pytest.fixture

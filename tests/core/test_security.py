@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from config import ProductionConfig
-from core.extensions import babel
 from core.models import utcnow
 from core.security import CSP
 from tests.conftest import PASSWORD, Auth
@@ -18,27 +17,8 @@ GERMAN = {"Page not found": "Seite nicht gefunden", "Not allowed": "Nicht erlaub
 
 
 @pytest.fixture
-def translations_dir(tmp_path):
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
-    catalog = Catalog(locale="de")
-    for msgid, msgstr in GERMAN.items():
-        catalog.add(msgid, msgstr)
-    forget_catalogues()
-    target = tmp_path / "translations" / "de" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with open(target / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    yield tmp_path / "translations"
-    forget_catalogues()
-
-
-def forget_catalogues():
-    """Flask-Babel caches catalogues process-wide: neither see the real ones nor leave ours behind."""
-    domain = babel.__dict__.get("domain_instance")  # created on first use, then cached
-    if domain is not None:
-        domain.cache.clear()
+def translations_dir(own_catalogue):
+    return own_catalogue(GERMAN)
 
 
 @pytest.fixture
