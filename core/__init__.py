@@ -41,7 +41,7 @@ def create_app(config_class=Config):
     limiter.init_app(app)
     _init_login(app)
 
-    from . import errors, i18n, security, templating
+    from . import audit, errors, i18n, security, templating  # noqa: F401 (audit: its model)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     security.init_app(app)
@@ -111,10 +111,13 @@ def _register_blueprints(app):
         app.register_blueprint(bp)
 
     import exchange
+    import fireside
     import matching
+    import office
+    import privacy
     import surveys
 
-    for feature in (surveys, exchange, matching):
+    for feature in (surveys, exchange, matching, fireside, office, privacy):
         feature.init_app(app)
 
 

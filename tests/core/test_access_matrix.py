@@ -40,7 +40,10 @@ from tests.conftest import PASSWORD
 ROLES = ("anonymous", "rep_a", "rep_b", "rep_c", "coord_x", "coord_y", "admin")
 
 #: Blueprints whose routes the feature's own `tests/<folder>/access_spec.py` describes.
-FEATURE_SPEC_FOLDERS = {"surveys": "surveys", "exchange": "exchange", "matching": "matching", "fireside": "fireside"}
+FEATURE_SPEC_FOLDERS = {
+    "surveys": "surveys", "exchange": "exchange", "matching": "matching", "fireside": "fireside",
+    "office": "office", "privacy": "privacy",
+}
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
 
