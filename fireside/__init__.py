@@ -10,3 +10,6 @@ def init_app(app):
     from . import models  # noqa: F401
 
     app.register_blueprint(bp)
+
+
+from . import routes, routes_after  # noqa: E402,F401

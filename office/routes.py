@@ -1,0 +1,3 @@
+"""Office desk routes: dashboard, advice log, handover."""
+
+from . import bp  # noqa: F401

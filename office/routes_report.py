@@ -1,0 +1,3 @@
+"""Impact report routes and exports."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""GDPR routes: export, erasure, consents."""
+
+from . import bp  # noqa: F401
