@@ -2,7 +2,12 @@
 
 No Flask, no database: the caller turns postings (or needs and offers from a survey) into `Item`s,
 and gets back ranked `Counterpart`s with the structured reason behind each, which the view renders
-as one line ("both: rooms · Saturday · Weststadt"). The matcher shares these rules.
+as one line ("both: rooms · Saturday · Weststadt").
+
+Candidates are found by the matcher's `need_meets_offer` (an index from topic to statements, never
+every pair): an offer is an offer fact and a request a need fact per topic, and the category counts
+as one more topic of its own. The board then applies what only postings have — dates, weekdays and
+districts — and ranks what is left.
 
 Rules: the two items are of opposite kind and from different associations; they share the category
 or at least one topic (a topic also meets its parent or children, e.g. "hsu-tr" and "hsu"); their
@@ -16,6 +21,9 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from matching.data import Fact, Polarity, TopicInfo
+from matching.pairing import need_meets_offer
 
 OFFER, REQUEST = "offer", "request"
 
@@ -137,6 +145,19 @@ def _newest_first(item: Item):
     return -(item.created_at.timestamp() if item.created_at else 0.0)
 
 
+def _category_key(category):
+    # Its own namespace, so a category never collides with a topic of the same name.
+    return f"category:{category}"
+
+
+def _facts(item: Item) -> list[Fact]:
+    """The item as the matcher's facts: one per topic and one for its category."""
+    polarity = Polarity.offer if item.kind == OFFER else Polarity.need
+    on = item.created_at.date() if item.created_at else date.min
+    keys = sorted(item.topics) + ([_category_key(item.category)] if item.category else [])
+    return [Fact(item.association_id, key, polarity, item.source, f"item:{item.id}", on) for key in keys]
+
+
 def find_counterparts(
     item: Item,
     candidates: Iterable[Item],
@@ -144,7 +165,19 @@ def find_counterparts(
     limit: int | None = 10,
     context_topics: AbstractSet[str] = frozenset(),
 ) -> list[Counterpart]:
-    """The candidates that could meet `item`, best first (then newest first)."""
-    found = [c for c in (compare(item, other, parents, context_topics) for other in candidates) if c is not None]
+    """The candidates that could meet `item`, best first (then newest first).
+
+    `need_meets_offer` finds the candidates sharing a topic or the category (a topic also meets its
+    parent and children); `compare` then applies dates, weekdays, districts and target groups.
+    """
+    by_ref = {}
+    candidate_facts = []
+    for other in candidates:
+        facts = _facts(other)
+        by_ref.update((fact.ref, other) for fact in facts)
+        candidate_facts += facts
+    topics = {child: TopicInfo(child, parent) for child, parent in (parents or {}).items()}
+    paired = need_meets_offer(_facts(item), candidate_facts, topics=topics, broaden=True)
+    found = [c for c in (compare(item, by_ref[p.ref], parents, context_topics) for p in paired) if c is not None]
     found.sort(key=lambda c: (-c.score, _newest_first(c.item), str(c.item.id)))
     return found if limit is None else found[:limit]

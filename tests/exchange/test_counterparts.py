@@ -2,6 +2,9 @@
 
 from datetime import date, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from exchange.counterparts import Item, Reason, compare, dates_overlap, find_counterparts, shared_topics
 
 PARENTS = {"hsu-tr": "hsu", "hsu-ar": "hsu"}
@@ -98,3 +101,32 @@ def test_limit_and_no_limit():
     assert len(find_counterparts(request, offers)) == 10
     assert len(find_counterparts(request, offers, limit=None)) == 15
     assert find_counterparts(request, []) == []
+
+
+# --- The board finds its candidates through the matcher's index (need_meets_offer), never every pair.
+# The property: whatever the input, that gives exactly what comparing every pair would give.
+
+_items = st.builds(
+    item,
+    id=st.integers(0, 10_000),
+    kind=st.sampled_from(["offer", "request"]),
+    association=st.integers(1, 6),
+    category=st.sampled_from([None, "rooms", "volunteers", "knowhow"]),
+    topics=st.sets(st.sampled_from(["hsu", "hsu-tr", "hsu-ar", "rooms", "children", "digital"]), max_size=3),
+    district=st.sampled_from(["", "Weststadt", "Oststadt"]),
+    weekdays=st.frozensets(st.integers(0, 6), max_size=3),
+    starts_on=st.sampled_from([None, date(2025, 1, 1), date(2025, 6, 1)]),
+    ends_on=st.sampled_from([None, date(2025, 3, 1), date(2025, 12, 31)]),
+    created_at=st.sampled_from([None, datetime(2025, 1, 1), datetime(2025, 2, 1)]),
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(wanted=_items, candidates=st.lists(_items, max_size=25, unique_by=lambda i: i.id))
+def test_the_index_finds_exactly_what_comparing_every_pair_finds(wanted, candidates):
+    context = {"children"}
+    every_pair = [c for c in (compare(wanted, other, PARENTS, context) for other in candidates) if c is not None]
+    every_pair.sort(key=lambda c: (-c.score, -(c.item.created_at.timestamp() if c.item.created_at else 0.0),
+                                   str(c.item.id)))
+    assert find_counterparts(wanted, candidates, PARENTS, None, context) == every_pair
+
