@@ -58,6 +58,9 @@ class Config:
 
     # Rate limits; shared storage such as redis:// when several app servers run.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host are trusted so
+    #: rate limits and the audit log see the client's address; 0 trusts none (direct exposure).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
@@ -82,9 +85,24 @@ class Config:
     INVITE_VALID_FOR = timedelta(days=int(os.environ.get("INVITE_VALID_DAYS", "14")))
     RESET_VALID_FOR = timedelta(hours=int(os.environ.get("RESET_VALID_HOURS", "2")))
 
+    #: Fireside chats: `flask fireside remind` reminds accepted associations this long before a chat, and
+    #: nudges associations that have not answered this long before the RSVP cut-off.
+    FIRESIDE_REMINDER_HOURS = int(os.environ.get("FIRESIDE_REMINDER_HOURS", "48"))
+
     # Texts people agree to: a new wording gets a new version so consent records stay meaningful.
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
     DIRECTORY_CONSENT_VERSION = os.environ.get("DIRECTORY_CONSENT_VERSION", "2026-11")
+
+    # GDPR: how long things are kept; the privacy notice lists these same values (templates/privacy/_retention.html).
+    DATA_EXPORT_VALID_FOR = timedelta(hours=int(os.environ.get("DATA_EXPORT_VALID_HOURS", "24")))
+    DATA_EXPORT_RATE_LIMIT = os.environ.get("DATA_EXPORT_RATE_LIMIT", "3 per hour;10 per day")
+    TOKEN_RETENTION_DAYS = int(os.environ.get("TOKEN_RETENTION_DAYS", "7"))
+    SURVEY_TOKEN_RETENTION_DAYS = int(os.environ.get("SURVEY_TOKEN_RETENTION_DAYS", "30"))
+    MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "30"))
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+    UNUSED_INVITATION_DAYS = int(os.environ.get("UNUSED_INVITATION_DAYS", "90"))
+    INACTIVE_ACCOUNT_WARN_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_WARN_DAYS", "700"))
+    INACTIVE_ACCOUNT_DELETE_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_DELETE_DAYS", "730"))
 
     # Legal pages: operators set these; admins may override them in the app.
     OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Stadt Musterstadt, Koordinierungsstelle Integration")
@@ -93,8 +111,13 @@ class Config:
     OPERATOR_PHONE = os.environ.get("OPERATOR_PHONE", "+49 7000 000000")
     DATA_PROTECTION_OFFICER = os.environ.get("DATA_PROTECTION_OFFICER", "datenschutz@musterstadt.example")
 
+    #: Where `flask backup create` writes without --output (default: instance/backups).
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")
+
     IS_PRODUCTION = False
     DIRECTORY_PAGE_SIZE = 20
+    #: Impact report: counts below this are shown as "< 3" wherever the report leaves the office.
+    REPORT_MIN_CELL = int(os.environ.get("REPORT_MIN_CELL", "3"))
 
 
 class DevelopmentConfig(Config):
@@ -103,6 +126,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     IS_PRODUCTION = True
+    DEBUG = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")

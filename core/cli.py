@@ -1,5 +1,6 @@
 """Command-line interface: `flask users …`, `flask topics sync`, `flask mail send`, `flask demo load`."""
 
+import logging
 import time
 
 import click
@@ -8,13 +9,17 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from . import demo
+from .backup import backup_cli
 from .extensions import db
 from .mail import send_pending
 from .models import Municipality, Role, User
 from .passwords import problems
 from .topics import sync_topics
+
+logger = logging.getLogger("vereinsnetz.mail")
 
 users_cli = AppGroup("users", help="Create staff accounts for a real deployment.")
 municipalities_cli = AppGroup("municipalities", help="Municipalities the deployment serves.")
@@ -24,7 +29,7 @@ demo_cli = AppGroup("demo", help="Demo data for trying Vereinsnetz out.")
 
 
 def register_cli(app):
-    for group in (users_cli, municipalities_cli, topics_cli, mail_cli, demo_cli):
+    for group in (users_cli, municipalities_cli, topics_cli, mail_cli, demo_cli, backup_cli):
         app.cli.add_command(group)
 
 
@@ -118,11 +123,23 @@ def topics_sync():
 @click.option("--loop", is_flag=True, help="Keep running as a service.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between passes with --loop.")
 def mail_send(loop, interval):
-    """Deliver due mails from the outbox (one pass, or continuously with --loop)."""
+    """Deliver due mails from the outbox (one pass, or continuously with --loop).
+
+    With --loop a database that is briefly away (a restart, a failover) does not end the service: the
+    pass is rolled back and tried again after the interval. Claims are atomic, so nothing is sent twice.
+    """
     while True:
-        sent, failed = send_pending()
-        if sent or failed or not loop:
-            click.echo(f"{sent} sent, {failed} failed or postponed.")
+        try:
+            sent, failed = send_pending()
+        except OperationalError as error:
+            if not loop:
+                raise
+            db.session.rollback()
+            logger.warning("Mail pass skipped, the database is not reachable: %s", str(error).splitlines()[0])
+            sent = failed = 0
+        else:
+            if sent or failed or not loop:
+                click.echo(f"{sent} sent, {failed} failed or postponed.")
         if not loop:
             return
         db.session.remove()

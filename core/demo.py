@@ -134,7 +134,7 @@ def _load_features(town):
     """Each feature adds its own demo data (surveys, board, sub-networks) on top of the town."""
     import importlib.util
 
-    for name in ("surveys.demo", "exchange.demo", "matching.demo"):
+    for name in ("surveys.demo", "exchange.demo", "matching.demo", "office.demo", "fireside.demo"):
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name).load(town)
             db.session.flush()

@@ -5,6 +5,7 @@ import logging
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -44,7 +45,26 @@ def render_error(code, title=None, message=None):
     ), code
 
 
+def _audit_refusal(action):
+    """Refused requests go to the audit log (throttled per client address, see core.audit).
+
+    404s are not audited: objects outside a user's scope answer 404 on purpose, and most 404s come
+    from scanners and mistyped links; logging each would let anyone fill the log for free and bury
+    the events that matter. A 403 (wrong role) or a failed CSRF check means someone tried something.
+    """
+    from .audit import record_refusal
+
+    try:
+        db.session.rollback()  # nothing of a refused request is kept, only the event
+        if record_refusal(action) is not None:
+            db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("Could not store the audit event %s", action)
+
+
 def _csrf_error(error):
+    _audit_refusal("csrf.failed")
     return render_error(
         400,
         _l("The form has expired"),
@@ -55,6 +75,8 @@ def _csrf_error(error):
 def _http_error(error):
     if error.code is None or error.code < 400:
         return error
+    if error.code == 403:
+        _audit_refusal("access.denied")
     body, code = render_error(error.code)
     # Keep what the protocol needs from the original response: Allow on 405, Retry-After on 429 …
     headers = [(k, v) for k, v in error.get_headers() if k.lower() not in {"content-type", "content-length"}]
@@ -63,7 +85,7 @@ def _http_error(error):
 
 def _unexpected_error(error):
     db.session.rollback()
-    if current_app.debug:
-        raise error  # a developer gets the interactive traceback
+    if current_app.debug and not current_app.config.get("IS_PRODUCTION"):
+        raise error  # a developer gets the interactive traceback; production never shows one
     log.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)

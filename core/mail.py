@@ -28,8 +28,11 @@ log = logging.getLogger("vereinsnetz.mail")
 STALE_CLAIM = timedelta(minutes=15)
 
 
-def queue_mail(to_addr, subject, template, locale="de", **context):
-    """Render a mail in the recipient's language and put it into the outbox (no commit)."""
+def queue_mail(to_addr, subject, template, locale="de", attachment=None, **context):
+    """Render a mail in the recipient's language and put it into the outbox (no commit).
+
+    `attachment`: optional (file name, MIME type, text), e.g. ("chat.ics", "text/calendar; method=REQUEST", ics).
+    """
     with force_locale(locale):
         subject_text = one_line(str(subject), 300)
         body = render_template(template, **context, base_url=current_app.config["PUBLIC_BASE_URL"])
@@ -41,6 +44,8 @@ def queue_mail(to_addr, subject, template, locale="de", **context):
         locale=locale,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
     )
+    if attachment is not None:
+        mail.attachment_name, mail.attachment_type, mail.attachment_text = attachment
     db.session.add(mail)
     return mail
 
@@ -77,7 +82,18 @@ def build_message(mail, config):
     message.set_content(mail.body_text)
     # After set_content, which replaces every Content-* header.
     message["Content-Language"] = mail.locale
+    if mail.attachment_text is not None:
+        _attach(message, mail)
     return message
+
+
+def _attach(message, mail):
+    """The one attachment, with its MIME parameters (text/calendar needs `method=`)."""
+    kind, *raw_params = [part.strip() for part in (mail.attachment_type or "text/plain").split(";")]
+    maintype, _slash, subtype = kind.partition("/")
+    params = dict(p.split("=", 1) for p in raw_params if "=" in p)
+    message.add_attachment(mail.attachment_text.encode(), maintype=maintype, subtype=subtype or "plain",
+                           filename=mail.attachment_name or "attachment", params=params)
 
 
 class ConsoleTransport:
@@ -95,7 +111,7 @@ class ConsoleTransport:
     def send(self, message):
         # Decoded headers and body: a developer reads umlauts and links, not base64.
         headers = "\n".join(f"{name}: {value}" for name, value in message.items())
-        self.stream.write(f"\n{'=' * 70}\n{headers}\n\n{message.get_content()}{'=' * 70}\n")
+        self.stream.write(f"\n{'=' * 70}\n{headers}\n\n{message.get_body(('plain',)).get_content()}{'=' * 70}\n")
         self.stream.flush()
 
 

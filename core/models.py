@@ -391,6 +391,10 @@ class OutboxMail(db.Model):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    #: One optional attachment (e.g. an .ics invitation): file name, MIME type with parameters, text content.
+    attachment_name: Mapped[str] = mapped_column(String(120), default="")
+    attachment_type: Mapped[str] = mapped_column(String(120), default="")
+    attachment_text: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self):
         return f"<OutboxMail {self.id} {self.state.value}>"

@@ -42,7 +42,10 @@ def _set_headers(response):
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if current_app.config.get("IS_PRODUCTION"):
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if request.endpoint != "static" and (current_user.is_authenticated or response.headers.get("X-Personal")):
+    # A page reached through a personal link (survey, invitation, reset) shows that person's data too.
+    by_token = "token" in (request.view_args or {})
+    personal = current_user.is_authenticated or by_token or response.headers.get("X-Personal")
+    if request.endpoint != "static" and personal:
         headers["Cache-Control"] = "no-store"
     headers.pop("X-Personal", None)
     return response

@@ -32,6 +32,7 @@ CATEGORY_LABELS = {
 }
 
 STATE_LABELS = {
+    PostingState.draft: _l("Draft"),
     PostingState.open: _l("Open"),
     PostingState.in_progress: _l("In progress"),
     PostingState.fulfilled: _l("Fulfilled"),

@@ -41,6 +41,8 @@ class Category(enum.Enum):
 
 
 class PostingState(enum.Enum):
+    #: Prepared for the association (e.g. from a fireside chat's follow-up); only it sees it until it publishes.
+    draft = "draft"
     open = "open"
     in_progress = "in_progress"
     fulfilled = "fulfilled"

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from core.access import municipality_ids
 
-from .models import Moderation
+from .models import Moderation, PostingState
 
 
 def is_staff(user):
@@ -38,7 +38,7 @@ def is_partner(user, posting):
 
 def can_view_posting(user, posting):
     """Coordinators in scope; the poster and the partner always; other associations of the town
-    while the coordination office has not hidden or removed it."""
+    while the coordination office has not hidden or removed it and it is not a draft."""
     if staff_in_scope(user, posting.municipality_id):
         return True
     association_id = own_association_id(user)
@@ -46,7 +46,7 @@ def can_view_posting(user, posting):
         return False
     if association_id in (posting.association_id, posting.partner_id):
         return True
-    return posting.moderation is Moderation.visible
+    return posting.moderation is Moderation.visible and posting.state is not PostingState.draft
 
 
 def ensure_can_view(user, posting):

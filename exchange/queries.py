@@ -253,7 +253,7 @@ def figures(municipality_ids=None, year=None):
     result.postings = dict(
         db.session.execute(
             select(Posting.kind, func.count(Posting.id))
-            .where(town(Posting.municipality_id), *_period(Posting.created_at, year))
+            .where(town(Posting.municipality_id), Posting.state != PostingState.draft, *_period(Posting.created_at, year))
             .group_by(Posting.kind)
         ).all()
     )

@@ -240,6 +240,19 @@ def set_state(posting_id):
     return _act(posting, lambda: services.change_state(current_user, posting, state), str(STATE_MESSAGES[state]))
 
 
+@bp.route("/<int:posting_id>/publish", methods=["POST"])
+@login_required
+def publish(posting_id):
+    """Put a draft prepared for the association on the board."""
+    posting = ensure_poster(current_user, db.get_or_404(Posting, posting_id))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _act(
+        posting, lambda: services.publish(current_user, posting),
+        lambda published: _("Your posting is on the board until %(date)s.", date=_date(published.expires_at)),
+    )
+
+
 @bp.route("/<int:posting_id>/renew", methods=["POST"])
 @login_required
 def renew(posting_id):

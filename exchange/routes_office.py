@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core.access import coordinator_required, in_scope, municipalities_in_scope, municipality_ids
 from core.associations.queries import active_topics
+from core.audit import record_request
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import Association, utcnow
@@ -55,6 +56,8 @@ def export(fmt):
     rows = [feeds.export_header(), *(feeds.export_row(p, names) for p in postings)]
     body = feeds.to_csv(rows) if fmt == "csv" else feeds.to_xlsx(rows, _("Postings"))
     filename = f"exchange-postings-{utcnow():%Y-%m-%d}.{fmt}"
+    record_request("posting.export", format=fmt, rows=len(postings))
+    db.session.commit()
     return Response(
         body, mimetype=EXPORT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
@@ -82,6 +85,7 @@ def dismiss_report(report_id):
     report = _report_in_scope(report_id)
     if EmptyForm().validate_on_submit():
         moderation.dismiss_report(current_user, report)
+        record_request("report.dismiss", report)
         db.session.commit()
         flash(_("The report has been closed without action."), "success")
     return redirect(url_for("exchange.reports"))
@@ -100,6 +104,7 @@ def moderate(posting_id):
         except ExchangeError as error:
             form.reason.errors.append(str(error.message))
         else:
+            record_request(f"posting.{form.action.data}", posting)  # hide, remove or restore (a fixed choice)
             db.session.commit()
             flash(_("Done. The association has been told."), "success")
             return redirect(url_for("exchange.show", posting_id=posting.id))
@@ -124,6 +129,7 @@ def hide_message(message_id):
     form = ReasonForm()
     if form.validate_on_submit():
         moderation.hide_message(current_user, message, form.reason.data)
+        record_request("message.hide", message, municipality_id=message.conversation.municipality_id)
         db.session.commit()
         flash(_("The message has been hidden."), "success")
         return redirect(url_for("exchange.reports"))
@@ -144,6 +150,7 @@ def lock(conversation_id):
     form = ReasonForm()
     if form.validate_on_submit():
         moderation.lock_conversation(current_user, conversation, form.reason.data)
+        record_request("conversation.lock", conversation)
         db.session.commit()
         flash(_("The conversation has been closed."), "success")
         return redirect(url_for("exchange.moderate", posting_id=conversation.posting_id))
@@ -157,6 +164,7 @@ def unlock(conversation_id):
     conversation = _conversation_in_scope(conversation_id)
     if EmptyForm().validate_on_submit():
         moderation.unlock_conversation(current_user, conversation)
+        record_request("conversation.unlock", conversation)
         db.session.commit()
         flash(_("The conversation is open again."), "success")
     return redirect(url_for("exchange.moderate", posting_id=conversation.posting_id))

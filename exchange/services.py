@@ -102,6 +102,28 @@ def create_posting(actor, association, data, now=None):
     return posting
 
 
+def create_draft(actor, association, data, now=None):
+    """A posting prepared for `association` (e.g. by the coordinator from a follow-up): only the
+    association sees it, on its own postings, until one of its representatives publishes it."""
+    posting = create_posting(actor, association, data, now=now)
+    posting.state = PostingState.draft
+    db.session.flush()
+    return posting
+
+
+def publish(actor, posting, now=None):
+    """A draft goes on the board for the default run, as if posted now."""
+    if posting.state is not PostingState.draft:
+        raise ExchangeError(_l("This posting is already on the board."))
+    now = now or utcnow()
+    _restart_run(posting, now)
+    posting.created_at = now
+    set_state(posting, PostingState.open, now)
+    db.session.flush()
+    log.info("Posting %s published by %s", posting.id, actor.id)
+    return posting
+
+
 def update_posting(actor, posting, data, now=None):
     if posting.moderation is Moderation.removed:
         raise ExchangeError(_l("This posting was removed by the coordination office and cannot be changed."))
@@ -122,6 +144,7 @@ def update_posting(actor, posting, data, now=None):
 #: Which state the poster may move a posting to from which (fulfilled goes through mark_fulfilled,
 #: renewing an expired or withdrawn posting through renew).
 TRANSITIONS = {
+    PostingState.draft: {PostingState.withdrawn},
     PostingState.open: {PostingState.in_progress, PostingState.withdrawn},
     PostingState.in_progress: {PostingState.open, PostingState.withdrawn},
     PostingState.expired: {PostingState.withdrawn},
@@ -160,7 +183,7 @@ def _restart_run(posting, now):
 
 
 def can_renew(posting):
-    return posting.moderation is not Moderation.removed and posting.state is not PostingState.fulfilled
+    return posting.moderation is not Moderation.removed and posting.state not in (PostingState.fulfilled, PostingState.draft)
 
 
 def renewal_due(posting, now):
@@ -189,7 +212,7 @@ def mark_fulfilled(actor, posting, partner=None, now=None):
     now = now or utcnow()
     if posting.moderation is Moderation.removed:
         raise ExchangeError(_l("This posting was removed by the coordination office and cannot be changed."))
-    if posting.state in (PostingState.fulfilled, PostingState.withdrawn):
+    if posting.state in (PostingState.fulfilled, PostingState.withdrawn, PostingState.draft):
         raise ExchangeError(_l("This change is not possible in the posting's current state."))
     if partner is not None and (partner.id == posting.association_id or partner.municipality_id != posting.municipality_id):
         raise ExchangeError(_l("Please choose another association of your town."))

@@ -6,10 +6,12 @@ bp = Blueprint("fireside", __name__, url_prefix="/fireside")
 
 
 def init_app(app):
-    """Register the blueprint (and, once there are any, the CLI commands) of this feature."""
+    """Register the blueprint and the `flask fireside` commands of this feature."""
     from . import models  # noqa: F401
+    from .cli import fireside_cli
 
     app.register_blueprint(bp)
+    app.cli.add_command(fireside_cli)
 
 
 from . import routes, routes_after  # noqa: E402,F401

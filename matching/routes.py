@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from core.access import coordinator_required, ensure_municipality_in_scope, roles_required
+from core.audit import record_request
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import Municipality, Role
@@ -151,6 +152,7 @@ def accept(municipality_id, key):
         return redirect(url_for("matching.suggestion", municipality_id=municipality.id, key=key))
     details = {"name": form.name.data, "notes": form.notes.data or ""} if isinstance(form, AcceptForm) else {}
     network = services.accept_suggestion(municipality.id, found, current_user, **details)
+    record_request("suggestion.accept", network, key=key)
     db.session.commit()
     flash(_("Accepted: “%(name)s” now has %(count)s members.", name=network.name, count=len(network.active_members)), "success")
     return redirect(url_for("matching.network", network_id=network.id))
@@ -169,7 +171,8 @@ def dismiss(municipality_id, key):
         return _suggestion_page(municipality, computation, found, dismiss_form=form, status=422)
     if not _unchanged(found):
         return redirect(url_for("matching.suggestion", municipality_id=municipality.id, key=key))
-    services.dismiss_suggestion(municipality.id, found, form.reason.data, current_user)
+    dismissal = services.dismiss_suggestion(municipality.id, found, form.reason.data, current_user)
+    record_request("suggestion.dismiss", dismissal, municipality_id=municipality.id, key=key)
     db.session.commit()
     flash(_("Dismissed. It comes back only if its members change materially."), "success")
     return redirect(url_for("matching.suggestions", municipality_id=municipality.id))
@@ -190,6 +193,7 @@ def restore(dismissal_id):
     """Withdraw a dismissal so the suggestion may come back."""
     row = _in_scope(db.get_or_404(DismissedSuggestion, dismissal_id))
     if EmptyForm().validate_on_submit():
+        record_request("suggestion.restore", row)
         services.restore_dismissed(row, current_user)
         db.session.commit()
         flash(_("The dismissal was withdrawn."), "success")

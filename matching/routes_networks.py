@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.access import coordinator_required, ensure_can_manage
+from core.audit import record_request
 from core.extensions import db
 from core.models import Association
 
@@ -32,6 +33,7 @@ def new_network(municipality_id):
     form = NetworkForm(queries.topics_by_key())
     if form.validate_on_submit():
         network = services.create_network(municipality.id, form.network_data(), current_user)
+        record_request("network.create", network)
         db.session.commit()
         flash(_("The sub-network has been created. Now add its members."), "success")
         return redirect(url_for("matching.network", network_id=network.id))
@@ -71,6 +73,7 @@ def edit_network(network_id):
         form.status.data = network.status.value
     if form.validate_on_submit():
         services.update_network(network, form.network_data(), current_user)
+        record_request("network.edit", network)
         db.session.commit()
         flash(_("The sub-network has been saved."), "success")
         return redirect(url_for("matching.network", network_id=network.id))
@@ -87,6 +90,7 @@ def add_member(network_id):
         return _network_page(network, add_form=form, status=422)
     association = _in_scope(db.get_or_404(Association, form.association_id.data))
     services.add_member(network, association, form.reason.data, current_user)
+    record_request("network.member_add", network, association_id=association.id)
     db.session.commit()
     flash(_("%(name)s has been added.", name=association.name), "success")
     return redirect(url_for("matching.network", network_id=network.id))
@@ -103,6 +107,7 @@ def remove_member(network_id, member_id):
     form = RemoveMemberForm()
     if form.validate_on_submit():
         services.end_membership(member, form.reason.data, current_user)
+        record_request("network.member_remove", network, association_id=member.association_id)
         db.session.commit()
         flash(_("%(name)s has been removed from the sub-network.", name=member.association.name), "success")
         return redirect(url_for("matching.network", network_id=network.id))

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import coordinator_required
+from core.audit import record_request
 from core.extensions import db
 from core.forms import EmptyForm
 
@@ -30,7 +31,9 @@ def rules(municipality_id):
 
 
 def _save(municipality, rule, form):
+    action = "rule.edit" if rule is not None else "rule.create"
     rule = services.save_rule(rule, municipality.id, form.rule_data(), current_user)
+    record_request(action, rule)
     db.session.commit()
     flash(_("The rule “%(name)s” has been saved. The suggestions are recomputed.", name=rule.name), "success")
     return redirect(url_for("matching.rules", municipality_id=municipality.id))
@@ -70,6 +73,7 @@ def delete_rule(rule_id):
     municipality_id = rule.municipality_id
     if EmptyForm().validate_on_submit():
         name = rule.name
+        record_request("rule.delete", rule)
         services.delete_rule(rule, current_user)
         db.session.commit()
         flash(_("The rule “%(name)s” has been deleted.", name=name), "success")
@@ -83,6 +87,7 @@ def restore_defaults(municipality_id):
     municipality = _municipality(municipality_id)
     if EmptyForm().validate_on_submit():
         added = services.install_default_rules(municipality.id, current_user)
+        record_request("rule.restore_defaults", municipality_id=municipality.id, added=len(added))
         db.session.commit()
         flash(_("%(count)s default rules added.", count=len(added)), "success")
     return redirect(url_for("matching.rules", municipality_id=municipality.id))

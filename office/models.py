@@ -52,6 +52,8 @@ class Consultation(db.Model):
     next_step_due: Mapped[date | None]
     next_step_done_at: Mapped[datetime | None]
     internal_notes: Mapped[str] = mapped_column(Text, default="")
+    #: Folded variants of summary, outcome, next step and notes, for umlaut-insensitive search (coordinators only).
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -59,6 +61,15 @@ class Consultation(db.Model):
     municipality: Mapped[Municipality] = relationship()
     association: Mapped[Association] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def next_step_open(self):
+        return bool(self.next_step) and self.next_step_done_at is None
+
+    def refresh_search(self):
+        from core.text import search_key
+
+        self.search_text = search_key(self.summary, self.outcome, self.next_step, self.internal_notes)
 
     @property
     def topic_values(self):

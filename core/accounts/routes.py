@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import audit
 from ..extensions import db, limiter
 from ..forms import EmptyForm
 from ..models import Municipality, TokenPurpose, utcnow
@@ -34,10 +35,10 @@ def start_session(user):
 
 def landing_for(user):
     if user.is_representative and user.association_id:
-        return url_for("associations.show", association_id=user.association_id)
+        return url_for("office.home")
     if user.is_admin:
         return url_for("admin.index")
-    return url_for("associations.index")
+    return url_for("office.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,8 +52,11 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
+            audit.record_login(user)
             db.session.commit()
             return redirect(safe_next(form.next.data, landing_for(user)))
+        audit.record_failed_login(form.email.data)
+        db.session.commit()
         form.password.errors.append(_("E-mail address or password is not correct."))
     return render_template("accounts/login.html", form=form)
 
@@ -100,8 +104,12 @@ def accept_invite(token):
     if form.validate_on_submit():
         user = services.accept_invite(found, name=form.name.data, password=form.password.data)
         start_session(user)
+        audit.record_request("invite.accept", user)
         db.session.commit()
         flash(_("Welcome! Your account is ready."), "success")
+        # First visit: a representative checks the association's profile before anything else.
+        if user.is_representative and user.association_id:
+            return redirect(url_for("associations.show", association_id=user.association_id))
         return redirect(landing_for(user))
     return render_template("accounts/accept_invite.html", form=form, invited=found.user)
 
@@ -130,6 +138,7 @@ def reset_password(token):
     if form.validate_on_submit():
         user = services.reset_password(found, form.password.data)
         start_session(user)
+        audit.record_request("password.reset", user)
         db.session.commit()
         flash(_("Your new password is set. You are signed in."), "success")
         return redirect(landing_for(user))
@@ -176,6 +185,7 @@ def change_password():
     if password_form.validate_on_submit():
         services.change_password(current_user, password_form.password.data)
         start_session(current_user._get_current_object())
+        audit.record_request("password.change", current_user._get_current_object())
         db.session.commit()
         flash(_("Your password is changed. Other devices have been signed out."), "success")
         return redirect(url_for("accounts.settings"))

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..access import admin_required
 from ..accounts import services as account_services
+from ..audit import record_request
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Municipality, Role, SitePage, User
@@ -23,6 +24,10 @@ def _name_taken(name, municipality=None):
     """Names are unique regardless of case, so "stadt x" cannot sit beside "Stadt X"."""
     clash = db.session.scalar(select(Municipality).where(func.lower(Municipality.name) == name.lower()))
     return clash is not None and clash is not municipality
+
+
+def _ids(municipalities):
+    return ",".join(str(m.id) for m in sorted(municipalities, key=lambda m: m.id))
 
 
 @bp.route("/")
@@ -50,6 +55,8 @@ def create_municipality():
             municipality = Municipality()
             form.populate_obj(municipality)
             db.session.add(municipality)
+            db.session.flush()
+            record_request("municipality.create", municipality, municipality_id=municipality.id)
             db.session.commit()
             flash(_("The municipality has been added."), "success")
             return redirect(url_for("admin.index"))
@@ -67,6 +74,7 @@ def edit_municipality(municipality_id):
             form.name.errors.append(_("A municipality with this name exists already."))
         else:
             form.populate_obj(municipality)
+            record_request("municipality.edit", municipality, municipality_id=municipality.id)
             db.session.commit()
             flash(_("The municipality has been saved."), "success")
             return redirect(url_for("admin.index"))
@@ -85,10 +93,11 @@ def invite_staff():
             form.municipalities.errors.append(_("A coordinator needs at least one municipality."))
         else:
             chosen = [db.session.get(Municipality, i) for i in form.municipalities.data] if role is Role.coordinator else []
-            account_services.invite_user(
+            invited = account_services.invite_user(
                 current_user, email=form.email.data, name=form.name.data, locale=form.locale.data,
                 role=role, municipalities=chosen,
             )
+            record_request("staff.invite", invited, role=role.value, municipalities=_ids(chosen))
             db.session.commit()
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.index"))
@@ -115,6 +124,7 @@ def edit_staff(user_id):
             user.municipalities = [db.session.get(Municipality, i) for i in form.municipalities.data]
             if user.is_enabled != form.is_enabled.data:
                 account_services.set_enabled(current_user, user, form.is_enabled.data)
+            record_request("staff.edit", user, municipalities=_ids(user.municipalities), enabled=user.is_enabled)
             db.session.commit()
             flash(_("The account has been saved."), "success")
             return redirect(url_for("admin.index"))
@@ -134,6 +144,7 @@ def edit_page(slug, locale):
             page = SitePage(slug=slug, locale=locale)
             db.session.add(page)
         page.body = form.body.data
+        record_request("page.edit", page, slug=slug, locale=locale)
         db.session.commit()
         flash(_("The page has been saved."), "success")
         return redirect(url_for("pages.legal", slug=slug))
@@ -150,6 +161,7 @@ def reset_page(slug, locale):
     if page is None:
         abort(404)
     if EmptyForm().validate_on_submit():
+        record_request("page.reset", page, slug=slug, locale=locale)
         db.session.delete(page)
         db.session.commit()
         flash(_("The built-in text is used again."), "success")

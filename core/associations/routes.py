@@ -12,6 +12,7 @@ from ..access import (
 )
 from ..accounts import services as account_services
 from ..accounts.forms import InviteForm
+from ..audit import record_request
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import AccessRequest, Association, ImportBatch, RequestState, Role, User
@@ -60,6 +61,7 @@ def create():
         else:
             association = services.create_association(current_user, form.municipality_id.data, form.profile_data())
             services.set_directory_consent(current_user, association, form.directory_consent.data)
+            record_request("association.create", association)
             db.session.commit()
             flash(_("The association has been added."), "success")
             return redirect(url_for("associations.show", association_id=association.id))
@@ -93,6 +95,7 @@ def edit(association_id):
         else:
             services.update_association(current_user, association, form.profile_data())
             services.set_directory_consent(current_user, association, form.directory_consent.data)
+            record_request("association.edit", association, listed=association.is_listed)
             db.session.commit()
             flash(_("The profile has been saved."), "success")
             return redirect(url_for("associations.show", association_id=association.id))
@@ -106,9 +109,10 @@ def invite(association_id):
     association = ensure_can_manage(current_user, db.get_or_404(Association, association_id))
     form = InviteForm()
     if form.validate_on_submit():
-        services.invite_representative(
+        invited = services.invite_representative(
             current_user, association, name=form.name.data, email=form.email.data, locale=form.locale.data
         )
+        record_request("representative.invite", association, user_id=invited.id)
         db.session.commit()
         flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
         return redirect(url_for("associations.show", association_id=association.id))
@@ -132,6 +136,7 @@ def reinvite(association_id, user_id):
     user = _representative(association, user_id)
     if EmptyForm().validate_on_submit() and user.password_hash is None:
         account_services.reinvite(current_user, user)
+        record_request("representative.reinvite", association, user_id=user.id)
         db.session.commit()
         flash(_("A new invitation has been sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("associations.show", association_id=association.id))
@@ -146,6 +151,7 @@ def remove_representative(association_id, user_id):
     if EmptyForm().validate_on_submit():
         account_services.set_enabled(current_user, user, False)
         user.association = None
+        record_request("representative.remove", association, user_id=user.id)
         db.session.commit()
         flash(_("%(name)s no longer speaks for this association.", name=user.name or user.email), "success")
         if user.id == current_user.id:
@@ -196,6 +202,7 @@ def import_preview(batch_id):
     if form.validate_on_submit():
         created, updated = importer.apply_rows(current_user, batch.municipality_id, batch.rows["rows"])
         db.session.delete(batch)
+        record_request("association.import", municipality_id=batch.municipality_id, created=created, updated=updated)
         db.session.commit()
         flash(_("Import finished: %(created)s added, %(updated)s updated.", created=created, updated=updated), "success")
         return redirect(url_for("associations.index"))
@@ -259,6 +266,7 @@ def approve_request(request_id):
         return redirect(url_for("associations.access_requests"))
     has_account = User.by_email(access_request.email) is not None
     association, _user = account_services.approve_access_request(current_user, access_request, existing)
+    record_request("access_request.approve", access_request, association_id=association.id)
     db.session.commit()
     if has_account:
         flash(_("Approved. %(email)s already speaks for this association.", email=access_request.email), "success")
@@ -275,6 +283,7 @@ def decline_request(request_id):
     form = DeclineForm()
     if access_request is not None and form.validate_on_submit():
         account_services.decline_access_request(current_user, access_request, form.note.data or "")
+        record_request("access_request.decline", access_request)
         db.session.commit()
         flash(_("The request has been declined."), "success")
     elif access_request is not None:

@@ -2,6 +2,24 @@
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", () => {
+  // On phones the main navigation folds behind a "Menu" button; wider screens always show it.
+  const navToggle = document.querySelector(".nav-toggle");
+  const navList = navToggle && document.getElementById(navToggle.getAttribute("aria-controls"));
+  if (navList) {
+    const phone = window.matchMedia("(max-width: 47.99rem)");
+    const applyNav = () => {
+      navToggle.hidden = !phone.matches;
+      navList.hidden = phone.matches && navToggle.getAttribute("aria-expanded") !== "true";
+    };
+    navToggle.setAttribute("aria-expanded", "false");
+    navToggle.addEventListener("click", () => {
+      navToggle.setAttribute("aria-expanded", String(navToggle.getAttribute("aria-expanded") !== "true"));
+      applyNav();
+    });
+    phone.addEventListener("change", applyNav);
+    applyNav();
+  }
+
   // The language switcher changes on selection; without JavaScript it has its own button.
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());

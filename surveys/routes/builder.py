@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import coordinator_required, ensure_municipality_in_scope, municipalities_in_scope
+from core.audit import record_request
 from core.extensions import db
 from core.forms import EmptyForm
 from core.labels import LANGUAGE_LABELS
@@ -102,6 +103,7 @@ def create():
             template_key=template_key,
             previous=previous,
         )
+        record_request("survey.create", survey)
         db.session.commit()
         flash(_("The survey has been created as a draft. Check the questions, then open it."), "success")
         return redirect(url_for("surveys.edit", survey_id=survey.id))
@@ -119,7 +121,7 @@ def import_definition():
         try:
             data = json.loads(form.file.data.read().decode("utf-8-sig"))
             definition = validate_definition(data)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # deep nesting: not ours
             form.file.errors.append(_("This file is not a JSON file."))
         except DefinitionError as error:
             problems = error.problems
@@ -132,6 +134,7 @@ def import_definition():
                 languages=definition["languages"],
                 definition=definition,
             )
+            record_request("survey.import", survey)
             db.session.commit()
             flash(_("The survey has been imported as a draft."), "success")
             return redirect(url_for("surveys.edit", survey_id=survey.id))
@@ -187,6 +190,7 @@ def settings(survey_id):
             closes_on=form.closes_on.data,
             wave_label=form.wave_label.data,
         )
+        record_request("survey.edit", survey)
         db.session.commit()
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("surveys.show", survey_id=survey.id))
@@ -202,6 +206,7 @@ def open_(survey_id):
 
         def action():
             services.open_survey(current_user, survey, local_today())
+            record_request("survey.open", survey)
             return distribution.send_pending_invitations(survey)
 
         done, sent = _commit_or_flash(action, None)
@@ -216,6 +221,7 @@ def close(survey_id):
     """Close the survey: it accepts nothing more and personal links stop working."""
     survey = survey_in_scope(current_user, survey_id)
     if EmptyForm().validate_on_submit():
+        record_request("survey.close", survey)  # a refused close rolls the event back with it
         _commit_or_flash(lambda: services.close_survey(current_user, survey), _("The survey is closed."))
     return redirect(url_for("surveys.show", survey_id=survey.id))
 
@@ -226,6 +232,7 @@ def delete(survey_id):
     """Delete a survey that has no answers."""
     survey = survey_in_scope(current_user, survey_id)
     if EmptyForm().validate_on_submit():
+        record_request("survey.delete", survey)  # a refused deletion rolls the event back with it
         done, _result = _commit_or_flash(
             lambda: services.delete_survey(current_user, survey), _("The survey has been deleted.")
         )
@@ -250,6 +257,7 @@ def new_wave(survey_id):
             opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
         )
+        record_request("survey.wave", wave, previous_id=survey.id)
         db.session.commit()
         flash(_("The new wave has been created as a draft."), "success")
         return redirect(url_for("surveys.show", survey_id=wave.id))
@@ -262,6 +270,8 @@ def export_json(survey_id):
     """The survey's definition as JSON, to share with another town."""
     survey = survey_in_scope(current_user, survey_id)
     body = json.dumps(export_definition(Structure.load(survey)), ensure_ascii=False, indent=2)
+    record_request("survey.export", survey, format="definition.json")
+    db.session.commit()
     return Response(
         body,
         mimetype="application/json",
@@ -363,6 +373,7 @@ def section_delete(survey_id, section_id):
     survey = survey_in_scope(current_user, survey_id)
     section = section_of(survey, section_id)
     if EmptyForm().validate_on_submit():
+        record_request("survey.section_delete", survey, section_id=section.id)  # rolled back if refused
         _commit_or_flash(lambda: services.delete_section(current_user, section), _("The section has been deleted."))
     return redirect(url_for("surveys.edit", survey_id=survey.id))
 
@@ -498,10 +509,12 @@ def question_edit(survey_id, question_id):
     ), 422 if form.errors else 200
 
 
-def _question_action(survey_id, question_id, action, message=None):
+def _question_action(survey_id, question_id, action, message=None, audit=None):
     survey = survey_in_scope(current_user, survey_id)
     question = question_of(survey, question_id)
     if EmptyForm().validate_on_submit():
+        if audit:
+            record_request(audit, survey, question_id=question.id)  # rolled back if refused
         _commit_or_flash(lambda: action(question), message)
     return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=f"question-{question.key}"))
 
@@ -519,7 +532,8 @@ def question_move(survey_id, question_id):
 def question_retire(survey_id, question_id):
     """Hide a question from respondents; its answers stay in the results."""
     return _question_action(
-        survey_id, question_id, lambda q: services.retire_question(current_user, q), _("The question has been retired.")
+        survey_id, question_id, lambda q: services.retire_question(current_user, q), _("The question has been retired."),
+        audit="survey.question_retire",
     )
 
 
@@ -528,7 +542,8 @@ def question_retire(survey_id, question_id):
 def question_restore(survey_id, question_id):
     """Show a retired question again."""
     return _question_action(
-        survey_id, question_id, lambda q: services.restore_question(current_user, q), _("The question is shown again.")
+        survey_id, question_id, lambda q: services.restore_question(current_user, q), _("The question is shown again."),
+        audit="survey.question_restore",
     )
 
 
@@ -539,6 +554,7 @@ def question_delete(survey_id, question_id):
     survey = survey_in_scope(current_user, survey_id)
     question = question_of(survey, question_id)
     if EmptyForm().validate_on_submit():
+        record_request("survey.question_delete", survey, question_id=question.id)  # rolled back if refused
         _commit_or_flash(lambda: services.delete_question(current_user, question), _("The question has been deleted."))
     return redirect(url_for("surveys.edit", survey_id=survey.id))
 

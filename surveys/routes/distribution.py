@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from core.access import coordinator_required
+from core.audit import record_request
 from core.extensions import db
 from core.forms import EmptyForm
 
@@ -36,6 +37,7 @@ def invite(survey_id):
                     "topics": form.topics.data,
                 },
             )
+            record_request("survey.invite", survey, count=len(created))
             db.session.commit()
             flash(_invited_message(survey, len(created)), "success")
             return redirect(url_for("surveys.tracking", survey_id=survey.id))
@@ -102,6 +104,7 @@ def _remind(survey, invitations):
         flash(_("Reminders can only be sent while the survey is open."), "error")
         return
     mails = distribution.send_reminders(current_user, survey, invitations=invitations)
+    record_request("survey.remind", survey, mails=mails, invitation_id=invitations[0].id if invitations else None)
     db.session.commit()
     if mails:
         flash(
@@ -124,6 +127,7 @@ def personal_link(survey_id, invitation_id):
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("surveys.tracking", survey_id=survey.id))
     link = distribution.personal_link(invitation)
+    record_request("survey.personal_link", survey, invitation_id=invitation.id)  # never the link: it is a token
     db.session.commit()
     return (
         render_template("surveys/link.html", survey=survey, invitation=invitation, link=link),

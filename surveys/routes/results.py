@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from core.access import coordinator_required
+from core.audit import record_request
 from core.extensions import db
 from core.i18n import text_direction
 from core.models import Association
@@ -238,6 +239,7 @@ def share(survey_id):
         from ..services import set_share_level
 
         set_share_level(current_user, survey, ShareLevel(form.share_level.data))
+        record_request("survey.share", survey, level=survey.share_level.value)
         db.session.commit()
         flash(_("Sharing has been updated."), "success")
         return redirect(url_for("surveys.show", survey_id=survey.id))
@@ -282,6 +284,8 @@ def _export(survey_id, build, mimetype, extension):
     # The wave label is typed freely ("2024–25"): secure_filename keeps the header ASCII and unquoted-safe.
     label = secure_filename(survey.wave_label or "") or "export"
     filename = f"survey-{survey.id}-{label}.{extension}"
+    record_request("survey.export", survey, format=extension, drafts=request.args.get("drafts") == "1")
+    db.session.commit()
     return Response(
         body,
         mimetype=mimetype,

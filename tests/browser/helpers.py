@@ -1,10 +1,26 @@
 """Small helpers shared by the browser tests."""
 
 import re
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
 
 from core.mail import send_pending
 
 PHONE = {"width": 390, "height": 844}
+CATALOGUE = Path(__file__).resolve().parents[2] / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def _german():
+    with CATALOGUE.open("rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if isinstance(m.id, str) and m.string}
+
+
+def de(msgid):
+    """The German text people see for an English msgid (German is the default UI language)."""
+    return _german()[msgid]
 
 
 def sign_in(page, base_url, email, password):
@@ -15,7 +31,15 @@ def sign_in(page, base_url, email, password):
     page.wait_for_load_state()
 
 
+def open_menu(page):
+    """On a phone the navigation is folded behind the "Menu" button: unfold it."""
+    toggle = page.locator(".nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+
+
 def sign_out(page):
+    open_menu(page)
     page.locator(".main-nav form[action='/logout'] button").click()
     page.wait_for_load_state()
 
@@ -29,6 +53,8 @@ def deliver(smtp_server, expected):
 
 
 def body_of(message):
+    if message.is_multipart():  # a mail with an attachment (e.g. an .ics invitation): its text part
+        message = next(part for part in message.walk() if part.get_content_type() == "text/plain")
     return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
 
 

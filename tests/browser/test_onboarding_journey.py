@@ -48,8 +48,9 @@ def test_invited_representative_completes_profile_and_is_listed(
     page.goto(base + "/login")
     check_a11y(page)
     sign_in(page, base, coordinator.email, PASSWORD)
-    assert page.url == base + "/associations/"
+    assert page.url == base + "/office/"
     check_a11y(page)
+    page.goto(base + "/associations/")
 
     # Identifies an association by hand; an empty form shows what is missing.
     page.locator("main a[href='/associations/new']").click()

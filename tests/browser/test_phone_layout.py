@@ -6,7 +6,7 @@ import pytest
 from core.models import Field
 from tests.conftest import PASSWORD
 
-from .helpers import PHONE, sign_in
+from .helpers import PHONE, open_menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +59,7 @@ def world(factory):
 
 
 def check_page(page, check_a11y):
+    open_menu(page)  # measure the navigation's links too
     result = page.evaluate(MEASURE, TARGETS)
     assert result["width"] <= PHONE["width"], f"{page.url} scrolls sideways: {result['width']}px"
     assert result["small"] == [], f"{page.url}: tap targets under 44px: {result['small']}"
@@ -82,7 +83,10 @@ def pages_of(role, association_id):
             "/directory/999999",
         ]
     if role == "representative":
-        return [f"/associations/{association_id}", f"/associations/{association_id}/edit", "/account", *public]
+        return [
+            "/office/start", f"/associations/{association_id}", f"/associations/{association_id}/edit", "/account",
+            "/fireside/mine", "/privacy/", *public,
+        ]
     return [
         "/associations/",
         "/associations/?page=2",
@@ -91,6 +95,11 @@ def pages_of(role, association_id):
         "/associations/import",
         "/associations/requests",
         "/account",
+        "/office/",
+        "/office/consultations",
+        "/office/report",
+        "/fireside/calendar",
+        "/fireside/follow-ups",
         *public,
     ]
 
@@ -147,5 +156,38 @@ def test_a_table_too_wide_for_the_screen_can_be_scrolled_with_the_keyboard(
         wrap.focus()
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('main .table-wrap').scrollLeft > 0")
+    finally:
+        context.close()
+
+
+def test_the_navigation_folds_behind_a_menu_button_on_phones_only(phone, browser, browser_context_args, live_server,
+                                                                    world, check_a11y):
+    base = live_server.url
+    sign_in(phone, base, world["coordinator"].email, PASSWORD)
+    toggle, links = phone.locator(".nav-toggle"), phone.locator("#main-nav-list")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not links.is_visible()
+    check_a11y(phone)
+    # Keyboard: the button is reachable and opens the menu; every item is then a normal link.
+    toggle.focus()
+    phone.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true" and links.is_visible()
+    phone.locator("#main-nav-list a[href='/office/report']").click()
+    phone.wait_for_load_state()
+    assert phone.url.endswith("/office/report")
+    assert phone.locator(".nav-toggle").get_attribute("aria-expanded") == "false"
+    check_a11y(phone)
+
+    # Wide screens show the navigation without the button.
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    assert not toggle.is_visible() and links.is_visible()
+
+    # Without JavaScript the navigation is simply there, on a phone too.
+    context = browser.new_context(**browser_context_args, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(base + "/login")
+        assert not page.locator(".nav-toggle").is_visible()
+        assert page.locator("#main-nav-list a[href='/login']").is_visible()
     finally:
         context.close()

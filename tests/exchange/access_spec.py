@@ -3,7 +3,7 @@
 Roles in order: anonymous, rep_a, rep_b, rep_c, coord_x, coord_y, admin. Association A and B are in town X,
 C in town Y. The world gets: A's open request (network only), B's public offer, a conversation between
 A and B about A's request with a message of each side (B's is reported), A's posting fulfilled with B
-(waiting for B's confirmation), a closed conversation, and a posting the office has hidden.
+(waiting for B's confirmation), a closed conversation, a posting the office has hidden, and a draft of A.
 """
 
 from datetime import timedelta
@@ -41,6 +41,7 @@ def build(world):
     world.hidden_a = _posting(world, world.a, "Versteckt", moderation=Moderation.hidden, moderation_reason="Werbung")
     world.fulfilled_a = _posting(world, world.a, "Erledigt", state=PostingState.fulfilled, partner_id=world.b.id,
                                  fulfilled_at=utcnow())
+    world.draft_a = _posting(world, world.a, "Entwurf", state=PostingState.draft)
     world.conversation = Conversation(posting_id=world.posting_a.id, municipality_id=world.town_x.id,
                                       poster_id=world.a.id, replier_id=world.b.id)
     world.locked = Conversation(posting_id=world.public_b.id, municipality_id=world.town_x.id, poster_id=world.b.id,
@@ -94,8 +95,10 @@ SPEC = {
         {"url": _p("posting_a"), "get": VIEW_X, "label": "A's posting"},
         {"url": _p("hidden_a"), "get": "L 200 404 404 200 404 200", "label": "hidden by the office"},
         {"url": _p("fulfilled_a"), "get": VIEW_X, "label": "fulfilled with B"},
+        {"url": _p("draft_a"), "get": "L 200 404 404 200 404 200", "label": "draft: A and the office only"},
         {"url": "/exchange/999999", "get": "L 404 404 404 404 404 404", "label": "missing"},
     ],
+    "exchange.publish": {"url": _p("draft_a", "/publish"), "get": "405", "post": "L ok 404 404 403 404 403"},
     "exchange.edit": {"url": _p("posting_a", "/edit"), "get": POSTER_A, "post": POSTER_A_POST, "data": POSTING_FORM},
     "exchange.set_state": {"url": _p("posting_a", "/state"), "get": "405", "post": POSTER_A_POST,
                            "data": {"state": "in_progress"}},

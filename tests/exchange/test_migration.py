@@ -23,7 +23,8 @@ def empty_app(database_url):
 
 
 def exchange_differences():
-    """Differences between the database and the exchange tables of the models (other features ignored)."""
+    """Differences between the database and the exchange tables of the models (other tables, which later
+    revisions may change, only resolve the foreign keys)."""
     wanted = MetaData(naming_convention=db.metadata.naming_convention)
     for table in db.metadata.sorted_tables:
         if table.name.startswith(EXCHANGE) or table.name in inspect(db.engine).get_table_names():
@@ -34,7 +35,21 @@ def exchange_differences():
             opts={"compare_type": True, "compare_server_default": False, "render_as_batch": True,
                   "include_name": lambda name, kind, parent: kind != "table" or name in wanted.tables},
         )
-        return compare_metadata(context, wanted)
+        return [d for d in compare_metadata(context, wanted) if _table_of(d).startswith(EXCHANGE)]
+
+
+def _table_of(difference):
+    """The table an Alembic difference is about (a modification comes as a list of its parts)."""
+    if isinstance(difference, list):
+        difference = difference[0]
+    kind, subject = difference[0], difference[1]
+    if kind in ("add_table", "remove_table"):
+        return subject.name
+    if kind in ("add_column", "remove_column") or kind.startswith("modify_"):
+        return difference[2]
+    if kind in ("add_fk", "remove_fk"):
+        return subject.parent.name
+    return subject.table.name
 
 
 def exchange_tables():
