@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms import MultiCheckboxField, NoControlCharacters, strip, text_field
+from surveys.models import local_today
 
 from .models import ConsultationFormat, ConsultationTopic
 
@@ -58,7 +59,7 @@ class ConsultationForm(FlaskForm):
         validators=[InputRequired(message=_l("Please choose the association."))],
     )
     held_on = DateField(
-        _l("Date of the consultation"), validators=[InputRequired(message=DATE_MESSAGE)], default=date.today
+        _l("Date of the consultation"), validators=[InputRequired(message=DATE_MESSAGE)], default=local_today
     )
     topics = MultiCheckboxField(
         _l("Topics"),
@@ -101,7 +102,7 @@ class ConsultationForm(FlaskForm):
             raise ValidationError(str(_l("Please choose an association of your town or municipality.")))
 
     def validate_held_on(self, field):
-        if field.data and not (EARLIEST <= field.data <= date.today()):
+        if field.data and not (EARLIEST <= field.data <= local_today()):
             raise ValidationError(str(_l("Please enter a date between 2000 and today.")))
 
     def validate_next_step_due(self, field):

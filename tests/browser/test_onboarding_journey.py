@@ -204,10 +204,12 @@ def test_visitor_requests_access_and_coordinator_approves(page, live_server, coo
     assert "Ghanaischer Kulturverein" in notice["Subject"]
     assert link_in(notice, "/associations/requests").startswith(base)
 
-    # Signs in, opens the request and approves it; the requester is invited in English.
+    # Signs in, finds the request on the overview, opens it and approves it; the requester is invited in English.
     sign_in(page, base, coordinator.email, PASSWORD)
-    page.locator(".main-nav a[href='/associations/requests']").click()
-    assert page.locator(".main-nav a[href='/associations/requests']").get_attribute("aria-current") == "page"
+    assert "Ghanaischer Kulturverein" in page.locator("#access-requests").inner_text()
+    page.locator("#access-requests a[href='/associations/requests']").click()
+    page.wait_for_load_state()
+    assert page.locator(".main-nav a[href='/associations/']").get_attribute("aria-current") == "true"
     card = page.locator("main section.card", has_text="Ghanaischer Kulturverein")
     assert "ama@example.org" in card.inner_text()
     check_a11y(page)
