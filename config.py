@@ -114,6 +114,10 @@ class Config:
     #: Where `flask backup create` writes without --output (default: instance/backups).
     BACKUP_DIR = os.environ.get("BACKUP_DIR")
 
+    #: Main pages are cached until a table they read is written to (core/cache.py); 0 turns the cache off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "32")) << 20
+
     IS_PRODUCTION = False
     DIRECTORY_PAGE_SIZE = 20
     #: Impact report: counts below this are shown as "< 3" wherever the report leaves the office.

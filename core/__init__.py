@@ -53,6 +53,9 @@ def create_app(config_class=Config):
     # Ids beyond the database's integer range are simply not found (instead of an overflow error).
     app.url_map.converters["int"] = BoundedIntegerConverter
     _register_blueprints(app)
+    from . import cache
+
+    cache.init_app(app)  # after the blueprints: it needs every model's table
 
     from .cli import register_cli
 

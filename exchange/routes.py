@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from core.access import in_scope, municipalities_in_scope
 from core.associations.queries import active_topics
+from core.cache import cached_page
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import Association, Municipality, utcnow
@@ -65,6 +66,7 @@ def rate_limited(form, scope):
 
 @bp.route("/")
 @login_required
+@cached_page
 def board():
     """Offers and requests of the associations in the user's towns."""
     filters = BoardFilters.from_args(request.args)

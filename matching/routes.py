@@ -9,6 +9,7 @@ from werkzeug.routing import BuildError
 
 from core.access import coordinator_required, ensure_municipality_in_scope, roles_required
 from core.audit import record_request
+from core.cache import cached_page
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import Municipality, Role
@@ -78,6 +79,7 @@ def index():
 
 @bp.route("/<int:municipality_id>/suggestions")
 @coordinator_required
+@cached_page
 def suggestions(municipality_id):
     """Suggestions sorted by score, each member with the statements that put it there."""
     municipality = _municipality(municipality_id)

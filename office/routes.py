@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from core.access import admin_required, coordinator_required, ensure_can_manage, municipalities_in_scope
 from core.associations.queries import number_arg, page_number
+from core.cache import cached_page
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import Association, Municipality, User, utcnow
@@ -29,6 +30,7 @@ def _download(body, mimetype, filename):
 
 @bp.route("/", endpoint="dashboard")
 @coordinator_required
+@cached_page
 def desk():
     """The coordinator's desk: what needs attention now."""
     desk = dashboard.coordinator_desk(current_user, local_today())

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..associations.queries import ListFilters, active_topics, apply_filters, districts, page_number
+from ..cache import cached_page
 from ..extensions import db
 from ..labels import FIELD_LABELS, LANGUAGE_LABELS
 from ..models import Association, Municipality
@@ -15,6 +16,7 @@ LISTED = Association.directory_consent_at.is_not(None)
 
 
 @bp.route("/")
+@cached_page
 def index():
     """Search and filter the listed associations."""
     filters = ListFilters.from_args(request.args)

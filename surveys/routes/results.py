@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 
 from core.access import coordinator_required
 from core.audit import record_request
+from core.cache import cached_page
 from core.extensions import db
 from core.i18n import text_direction
 from core.models import Association
@@ -59,6 +60,7 @@ def _scale_labels(question, lang):
 
 @bp.route("/<int:survey_id>/results")
 @coordinator_required
+@cached_page
 def results_page(survey_id):
     """Every question's figures, filtered and cross-tabulated; each figure links to its responses."""
     survey = survey_in_scope(current_user, survey_id)

@@ -437,6 +437,8 @@ def snapshot(db):
         if table.name == "audit_events":
             continue  # refusals are audited on purpose (tests/core/test_audit.py checks the events)
         rows = db.session.execute(select(table)).all()
+        if table.name == "data_generations":  # the page cache's write counters: audit_events' moves with the audit
+            rows = [row for row in rows if row.name != "audit_events"]
         state[table.name] = sorted(tuple(repr(v) for v in row) for row in rows)
     return state
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from core.models import Association
+from tests.core.test_access_matrix import snapshot
 from tests.exchange import access_spec
 
 ROLES = ("anonymous", "rep_a", "rep_b", "rep_c", "coord_x", "coord_y", "admin")
@@ -34,12 +35,6 @@ def client_for(app, user):
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = user.get_id(), True
     return client
-
-
-def snapshot(db):
-    # Refusals are audited on purpose (tests/core/test_audit.py); everything else must stay as it was.
-    return {t.name: sorted(map(repr, db.session.execute(select(t)).all())) for t in db.metadata.sorted_tables
-            if t.name != "audit_events"}
 
 
 def check(response, token, where):
