@@ -58,9 +58,10 @@ class DataGeneration(db.Model):
 
 
 def init_app(app):
-    app.extensions["vn_page_cache"] = PageCache(
-        seconds=app.config.get("PAGE_CACHE_SECONDS", 60), max_bytes=app.config.get("PAGE_CACHE_BYTES", 32 << 20)
-    )
+    seconds = app.config.get("PAGE_CACHE_SECONDS", 60)
+    app.extensions["vn_page_cache"] = PageCache(seconds=seconds, max_bytes=app.config.get("PAGE_CACHE_BYTES", 32 << 20))
+    # Computed values shared by every user (e.g. the matcher's suggestions for a town): counted, not measured.
+    app.extensions["vn_value_cache"] = PageCache(seconds=seconds and max(seconds, 600), max_bytes=64)
     with app.app_context():
         engine = db.engine
     if not event.contains(engine, "after_cursor_execute", _after_execute):
@@ -170,8 +171,8 @@ def _uncommitted_writes():
 class _Entry:
     __slots__ = ("body", "tables", "expires", "size")
 
-    def __init__(self, body, tables, expires):
-        self.body, self.tables, self.expires, self.size = body, tables, expires, len(body)
+    def __init__(self, body, tables, expires, size):
+        self.body, self.tables, self.expires, self.size = body, tables, expires, size
 
 
 class PageCache:
@@ -202,8 +203,9 @@ class PageCache:
             self.hits += 1
             return entry.body
 
-    def put(self, key, body, tables):
-        entry = _Entry(body, tuple(sorted(tables.items())), time.monotonic() + self.seconds)
+    def put(self, key, body, tables, size=None):
+        entry = _Entry(body, tuple(sorted(tables.items())), time.monotonic() + self.seconds,
+                       len(body) if size is None else size)
         if entry.size > self.max_bytes // 4:
             return
         with self._lock:
@@ -253,6 +255,26 @@ def cached_page(view):
         return body.replace(_PLACEHOLDER, generate_csrf())
 
     return wrapped
+
+
+def cached_value(key, compute):
+    """A value computed from the database, shared by every request of this process while none of the tables the
+    computation read was written to. The value must be plain data (no ORM objects) and must not be changed."""
+    store = current_app.extensions["vn_value_cache"]
+    if not store.enabled or _uncommitted_writes():
+        return compute()
+    current = generations()
+    value = store.get(key, current)
+    if value is None:
+        reading = set()
+        marker = _reading.set(reading)
+        try:
+            value = compute()
+        finally:
+            _reading.reset(marker)
+        if not _uncommitted_writes():
+            store.put(key, value, {t: current.get(t, 0) for t in reading}, size=1)
+    return value
 
 
 def _key():

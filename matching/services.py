@@ -2,15 +2,17 @@
 
 import logging
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.cache import cached_value
 from core.extensions import db
 from core.models import ConsentRecord, utcnow
 
 from . import queries
 from .defaults import DEFAULT_RULES
-from .facts import language_context
+from .facts import language_context, today
 from .models import (
     DismissedSuggestion,
     MatchingRun,
@@ -89,7 +91,10 @@ def refresh(municipality_id, actor=None, trigger=RunTrigger.auto):
     Returns (computation, latest run, run before it).
     """
     ensure_rules(municipality_id, actor)
-    computation = queries.compute(municipality_id)
+    # Shared by every coordinator of the town until a table the matcher reads is written to (core/cache.py).
+    with language_context():
+        key = ("matching.compute", municipality_id, str(today()), str(get_locale()))
+    computation = cached_value(key, lambda: queries.compute(municipality_id))
     runs = queries.latest_runs(municipality_id)
     if trigger is not RunTrigger.auto or not runs or runs[0].input_hash != computation.input_hash:
         run = MatchingRun(

@@ -203,3 +203,21 @@ def test_memory_is_bounded_and_the_least_recently_used_goes_first():
     assert [key for key in "abcde" if key in store] == ["a", "c", "d", "e"]
     store.put("huge", "x" * 101, {})  # more than a quarter of the budget: never stored
     assert "huge" not in store
+
+
+def test_a_shared_value_is_computed_once_until_a_table_it_read_changes(db, factory):
+    from sqlalchemy import func, select
+
+    from core.cache import cached_value
+
+    factory.association()
+    calls = []
+
+    def count():
+        calls.append(1)
+        return db.session.scalar(select(func.count()).select_from(Association))
+
+    assert cached_value("count", count) == cached_value("count", count) == 1
+    assert len(calls) == 1
+    factory.association()
+    assert cached_value("count", count) == 2 and len(calls) == 2
