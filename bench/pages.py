@@ -386,7 +386,7 @@ def statements(app, pages, explain_slowest=True):
 
     from core.extensions import db
 
-    counts, timings, profiles = {}, {}, {}
+    counts, cold, timings, profiles = {}, {}, {}, {}
     client = app.test_client()
     client.post("/login", data={"email": COORDINATOR, "password": DEMO_PASSWORD})
     with app.app_context():
@@ -401,19 +401,28 @@ def statements(app, pages, explain_slowest=True):
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
+    caches = [app.extensions["vn_page_cache"], app.extensions["vn_value_cache"]]
     try:
         for label, path in pages:
-            client.get(path)  # warm: the matcher computes once, caches fill
+            client.get(path)  # the first request of a process pays for imports and compiled templates
+            for cache in caches:  # cold: as after a write to a table the page reads (core/cache.py)
+                cache.clear()
             seen.clear()
+            started = time.perf_counter()
+            client.get(path)
+            cold[label] = (len(seen), time.perf_counter() - started, sum(s[0] for s in seen))
+            timings[label] = sorted(seen, key=lambda s: -s[0])[:3]
+            seen.clear()  # warm: served from the page cache
             started = time.perf_counter()
             status = client.get(path).status_code
             counts[label] = (len(seen), time.perf_counter() - started, sum(s[0] for s in seen), status)
-            timings[label] = sorted(seen, key=lambda s: -s[0])[:3]
+            for cache in caches:
+                cache.clear()
             profiles[label] = profile(client, path)
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
-    return counts, timings, profiles
+    return counts, cold, timings, profiles
 
 
 def profile(client, path, top=8):
@@ -471,8 +480,9 @@ def prepare(name, work, pg, grow):
         grow_to_state(app, random.Random(7))
         print(f"  bulk data written in {time.perf_counter() - started:.0f} s", flush=True)
     pages = page_urls(app)
-    counts, timings, profiles = statements(app, pages)
-    return {"env": env, "app": app, "pages": pages, "counts": counts, "timings": timings, "profiles": profiles}
+    counts, cold, timings, profiles = statements(app, pages)
+    return {"env": env, "app": app, "pages": pages, "counts": counts, "cold": cold, "timings": timings,
+            "profiles": profiles}
 
 
 def interrupted(_signum, _frame):
@@ -546,20 +556,25 @@ def report(scales, results):
         f"(share of floor: town / state; goal ≥ {GOAL_SHARE:.0%} of the floor and state ≤ {GOAL_GROWTH}× town; "
         "the layout-only page is a reference, not a main page)"
     )
-    print("\nin-process, one request each (test client, no server): time, SQL statements and their time")
+    print(
+        "\nin-process, one request each (test client, no server): time, SQL statements and their time;\n"
+        "cold = the page cache emptied first, as after a write to a table the page reads (core/cache.py)"
+    )
     for label, _path in pages:
         for name, scale in scales.items():
             n, seconds, sql, status = scale["counts"][label]
+            cold_n, cold_seconds, cold_sql = scale["cold"][label]
             print(
-                f"  {label:<24} {name:<5} {seconds * 1000:7.0f} ms, {n:>3} statements, "
-                f"{sql * 1000:6.1f} ms in SQL (status {status})"
+                f"  {label:<24} {name:<5} warm {seconds * 1000:5.0f} ms, {n:>3} statements, "
+                f"{sql * 1000:5.1f} ms SQL | cold {cold_seconds * 1000:5.0f} ms, {cold_n:>3} statements, "
+                f"{cold_sql * 1000:6.1f} ms SQL (status {status})"
             )
-    print("\nprofiles at state scale (one request each, in-process, under cProfile):")
+    print("\nprofiles at state scale (one cold request each, in-process, under cProfile):")
     for label, _path in pages[1:]:
         print(f"  {label}: " + "\n    ".join(state["profiles"][label]))
     slowest = sorted(pages[2:], key=lambda p: -results["state"][p[0]]["p50"])[:2]
     for label, _path in slowest:
-        print(f"\nslow at state scale: {label}; its slowest statements (in-process, one request):")
+        print(f"\nslow at state scale: {label}; its slowest statements (in-process, one cold request):")
         for seconds, statement, parameters in state["timings"][label]:
             print(f"    {seconds * 1000:.1f} ms: {' '.join(statement.split())[:400]}")
             print(explain(state["app"], statement, parameters))

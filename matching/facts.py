@@ -31,8 +31,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, get_translations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -71,7 +70,7 @@ class Scope:
 
 def profile_facts(scope: Scope) -> SourceFacts:
     """One fact per profile topic; the whole profile is one statement (one ref)."""
-    result = SourceFacts()
+    result, _ = SourceFacts(), translator()
     locale = _locale()
     for association in scope.associations:
         on = (association.updated_at or association.created_at).date()
@@ -122,7 +121,7 @@ def survey_facts(scope: Scope) -> SourceFacts:
         )
         .order_by(SurveyAnswer.id)
     ).all()
-    result = SourceFacts(held_back=held_back or 0)
+    result, _ = SourceFacts(held_back=held_back or 0), translator()
     numbers = _question_numbers({a.response.survey_id for a in answers})
     locale = _locale()
     for answer in answers:
@@ -187,19 +186,21 @@ def posting_facts(scope: Scope) -> SourceFacts:
         .options(selectinload(Posting.topics))
         .order_by(Posting.id)
     )
-    result, locale = SourceFacts(), _locale()
+    result, locale, gettext = SourceFacts(), _locale(), translator()
     topics = {t.key: t for t in db.session.scalars(select(Topic))}
     for posting in db.session.scalars(_in_scope(stmt, Posting.association_id, scope)):
-        result.facts += facts_of_posting(posting, topics, locale)
+        result.facts += facts_of_posting(posting, topics, locale, gettext)
     return result
 
 
-def facts_of_posting(posting, topics, locale) -> list[Fact]:
+def facts_of_posting(posting, topics, locale, gettext=None) -> list[Fact]:
     """One posting as facts (request → need, offer → offer), one per topic and the category's topic.
 
     Public so the exchange board can hand its postings to `engine.need_meets_offer` in the same form.
     """
     from exchange.models import PostingKind
+
+    _ = gettext or translator()
 
     is_request = posting.kind is PostingKind.request
     keys = [t.key for t in posting.topics]
@@ -229,6 +230,18 @@ ADAPTERS = [profile_facts, survey_facts, posting_facts]
 
 def _locale():
     return str(get_locale() or "de")
+
+
+def translator():
+    """Flask-Babel's `gettext` with the catalogue looked up once: a run labels thousands of facts, and each
+    lookup through the request context costs more than the translation itself."""
+    translations = get_translations()
+
+    def gettext(string, **variables):
+        text = translations.ugettext(string)
+        return text % variables if variables else text
+
+    return gettext
 
 
 def language_context():
