@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from core.export import neutralise
 from core.labels import LANGUAGE_LABELS
 
 from .display import posting_when, posting_where
@@ -51,17 +52,6 @@ def atom_feed(postings, *, title, feed_url, board_url, entry_url):
 
 
 # --------------------------------------------------------------------------- export
-
-#: Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that a spreadsheet shows as text: a leading formula character gets an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def export_header():
     return [

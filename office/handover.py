@@ -12,10 +12,10 @@ import zipfile
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from core.export import neutralise
 from core.extensions import db
 from core.models import Association, ConsentRecord, Role, utcnow
 from fireside.models import FiresideChat, FollowUp, FollowUpState
@@ -24,8 +24,6 @@ from surveys import queries as survey_queries
 from surveys.models import Survey
 
 from .models import Consultation
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CONTACT_RULE = (
     "Contact details are included only where consent allows it:\n"
@@ -38,15 +36,6 @@ CONTACT_RULE = (
 
 
 # --------------------------------------------------------------------------- writers
-
-
-def neutralise(value):
-    """A text cell never starts a formula (CSV/XLSX injection); numbers and dates stay as they are."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_STARTS):
-            return "'" + value
-    return value
 
 
 def to_csv(header, rows):

@@ -14,10 +14,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from core.export import neutralise
 
 
 @dataclass
@@ -25,15 +24,6 @@ class Heading:
     title: str
     where: str
     period: str
-
-
-def neutralise(value):
-    """A text cell never starts a formula; numbers stay numbers."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_STARTS):
-            return "'" + value
-    return value
 
 
 def _note(view):

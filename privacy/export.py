@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from core.audit import AuditEvent, record
+from core.export import neutralise
 from core.extensions import db
 from core.models import AccessRequest, ConsentRecord, utcnow
 
@@ -228,9 +229,7 @@ def to_csv(rows):
 def _cell(value):
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=str)
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return neutralise("" if value is None else str(value))
 
 
 def safe_name(name):

@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
+from core.export import neutralise
 from core.extensions import db
 from core.labels import FIELD_LABELS
 from core.models import Association
@@ -22,17 +22,7 @@ from .forms import KIND_LABELS, POLARITY_LABELS, question_shares
 from .models import SOURCE_LANGUAGE, QuestionKind, ResponseState, SurveyAnswer, SurveyResponse, translate
 from .structure import answers_from_rows
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LANG = SOURCE_LANGUAGE
-
-
-def neutralise(value):
-    """A text cell never starts a formula; numbers and dates stay what they are."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_STARTS):
-            return "'" + value
-    return value
 
 
 class Column:

@@ -21,6 +21,7 @@ from wtforms.validators import Optional, ValidationError
 
 from ..access import admin_required
 from ..audit import AuditEvent, record_request
+from ..export import neutralise
 from ..extensions import db
 from ..forms import text_field
 from ..models import Municipality, User, utcnow
@@ -29,7 +30,6 @@ from . import bp
 
 PAGE_SIZE = 50
 #: Cells starting with these would run as formulas in a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditFilterForm(FlaskForm):
@@ -136,5 +136,4 @@ def to_csv(events, names):
 
 
 def _cell(value):
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return neutralise(str(value))
