@@ -46,6 +46,7 @@ _SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _WRITE_VERBS = frozenset({"insert", "update", "delete", "replace", "merge"})
 _PLACEHOLDER = f"vn-csrf-{secrets.token_hex(12)}"
 _reading: ContextVar[set | None] = ContextVar("vn_page_cache_reading", default=None)
+ALWAYS_READ = ("users", "coordinator_municipalities")
 
 
 class DataGeneration(db.Model):
@@ -302,6 +303,8 @@ def _render(view, args, kwargs, cache, key, current):
         _reading.reset(marker)
     flashed = getattr(request_ctx, "flashes", None) or "_flashes" in session
     if isinstance(body, str) and not flashed and not _uncommitted_writes():
-        reading.add("users")  # the layout shows the signed-in user, loaded before the view ran
+        # Read before the view ran, by the sign-in and the access checks: the user and their towns. A coordinator who
+        # loses a town must lose its pages at once, whatever the view itself read.
+        reading.update(ALWAYS_READ)
         cache.put(key, body, {t: current.get(t, 0) for t in reading})
     return body

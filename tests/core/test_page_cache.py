@@ -221,3 +221,18 @@ def test_a_shared_value_is_computed_once_until_a_table_it_read_changes(db, facto
     assert len(calls) == 1
     factory.association()
     assert cached_value("count", count) == 2 and len(calls) == 2
+
+
+def test_a_coordinator_who_loses_a_town_loses_its_cached_pages_at_once(app, db, client, factory, auth):
+    town = factory.municipality("Gerlingen")
+    coordinator = factory.coordinator(town)
+    auth.login_as(coordinator)
+    page = f"/matching/{town.id}/suggestions"
+    for _ in range(2):  # the first visit installs the default rules and records a run: those are writes
+        assert client.get(page).status_code == 200
+    hits = app.extensions["vn_page_cache"].hits
+    assert client.get(page).status_code == 200
+    assert app.extensions["vn_page_cache"].hits == hits + 1
+    coordinator.municipalities.remove(town)
+    db.session.commit()
+    assert client.get(page).status_code == 404
