@@ -99,6 +99,8 @@ def run(municipality_id):
     municipality = _municipality(municipality_id)
     if EmptyForm().validate_on_submit():
         computation, _run, _previous = services.refresh(municipality.id, current_user, RunTrigger.manual)
+        record_request("matching.run", municipality, municipality_id=municipality.id,
+                       suggestions=len(computation.suggestions))
         db.session.commit()
         flash(_("The matcher ran: %(count)s suggestions.", count=len(computation.suggestions)), "success")
     return redirect(url_for("matching.suggestions", municipality_id=municipality.id))

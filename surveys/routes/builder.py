@@ -34,14 +34,17 @@ from ..template import TEMPLATE, TEMPLATE_KEY, template_definition
 BLANK_OPTION_ROWS = 3
 
 
-def _commit_or_flash(action, success):
-    """Run a service call; a rule it refuses is shown, nothing is half-saved."""
+def _commit_or_flash(action, success, audit=None):
+    """Run a service call; a rule it refuses is shown, nothing is half-saved. `audit(result)` records the change
+    in the same transaction, so a refused change leaves no event either."""
     try:
         result = action()
     except SurveyRuleError as problem:
         db.session.rollback()
         flash(str(problem), "error")
         return False, None
+    if audit is not None:
+        audit(result)
     db.session.commit()
     if success:
         flash(success, "success")
@@ -319,6 +322,7 @@ def section_new(survey_id):
                 current_user, survey, title=form.title.data, intro=form.intro.data, condition=form.condition_data()
             ),
             _("The section has been added."),
+            audit=lambda section: record_request("survey.section_add", survey, section_id=section.id),
         )
         if done:
             return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=f"section-{section.key}"))
@@ -346,6 +350,7 @@ def section_edit(survey_id, section_id):
                 current_user, section, title=form.title.data, intro=form.intro.data, condition=form.condition_data()
             ),
             _("The section has been saved."),
+            audit=lambda _result: record_request("survey.section_edit", survey, section_id=section.id),
         )
         if done:
             return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=f"section-{section.key}"))
@@ -362,7 +367,10 @@ def section_move(survey_id, section_id):
     section = section_of(survey, section_id)
     if EmptyForm().validate_on_submit():
         delta = -1 if request.form.get("direction") == "up" else 1
-        _commit_or_flash(lambda: services.move_section(current_user, section, delta), None)
+        _commit_or_flash(
+            lambda: services.move_section(current_user, section, delta), None,
+            audit=lambda _result: record_request("survey.section_move", survey, section_id=section.id),
+        )
     return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=f"section-{section.key}"))
 
 
@@ -462,6 +470,7 @@ def question_new(survey_id, section_id):
         done, question = _commit_or_flash(
             lambda: services.add_question(current_user, section, kind, _question_values(form, structure)),
             _("The question has been added."),
+            audit=lambda question: record_request("survey.question_add", survey, question_id=question.id),
         )
         if done:
             return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=f"question-{question.key}"))
@@ -495,6 +504,7 @@ def question_edit(survey_id, question_id):
         done, _result = _commit_or_flash(
             lambda: services.update_question(current_user, question, _question_values(form, structure)),
             _("The question has been saved."),
+            audit=lambda _result: record_request("survey.question_edit", survey, question_id=question.id),
         )
         if done:
             return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=f"question-{question.key}"))
@@ -524,7 +534,9 @@ def _question_action(survey_id, question_id, action, message=None, audit=None):
 def question_move(survey_id, question_id):
     """Move a question up or down within its section."""
     delta = -1 if request.form.get("direction") == "up" else 1
-    return _question_action(survey_id, question_id, lambda q: services.move_question(current_user, q, delta))
+    return _question_action(
+        survey_id, question_id, lambda q: services.move_question(current_user, q, delta), audit="survey.question_move"
+    )
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/retire", methods=["POST"])
@@ -603,6 +615,7 @@ def translate(survey_id, lang):
         translations.save(
             current_user, structure, lang, {item.field_name: form[item.field_name].data for item in items}
         )
+        record_request("survey.translate", survey, language=lang)
         db.session.commit()
         flash(_("The translations have been saved."), "success")
         return redirect(url_for("surveys.translations_index", survey_id=survey.id))
