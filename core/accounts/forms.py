@@ -77,7 +77,7 @@ class AccessRequestForm(FlaskForm):
     def __init__(self, municipalities, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality_id.choices = [(m.id, m.name) for m in municipalities]
-        self.field.choices = [(f.value, FIELD_LABELS[f]) for f in Field]
+        self.field.choices = [("", _l("Please choose")), *((f.value, FIELD_LABELS[f]) for f in Field)]
         self.locale.choices = language_choices()
 
 

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..forms import MultiCheckboxField, NoControlCharacters, strip, text_field
 from ..labels import FIELD_LABELS, LANGUAGE_LABELS
@@ -20,7 +20,7 @@ REQUIRED = _l("Please fill in this field.")
 class AssociationForm(FlaskForm):
     municipality_id = SelectField(_l("Town or municipality"), coerce=int)
     name = text_field(_l("Name of the association"), 200, required=True)
-    field = SelectField(_l("Field of activity"))
+    field = SelectField(_l("Field of activity"), validators=[DataRequired(message=REQUIRED)])
     district = text_field(_l("District or neighbourhood"), 120)
     description = TextAreaField(
         _l("Description"),
@@ -62,7 +62,7 @@ class AssociationForm(FlaskForm):
     def __init__(self, municipalities, topics, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality_id.choices = [(m.id, m.name) for m in municipalities]
-        self.field.choices = [(f.value, FIELD_LABELS[f]) for f in Field]
+        self.field.choices = [("", _l("Please choose")), *((f.value, FIELD_LABELS[f]) for f in Field)]
         locale = str(get_locale())
         self.topics.choices = [(t.id, t.name(locale)) for t in topics]
         self.languages.choices = [(code, label) for code, label in LANGUAGE_LABELS.items()]

@@ -215,6 +215,7 @@ def test_clearing_topics_and_languages(client, db, factory, town, coordinator):
         ({"topics": ["999999"]}, "topics", None),
         ({"languages": ["klingon"]}, "languages", None),
         ({"is_migrant_org": "maybe"}, "is_migrant_org", "Not a valid choice."),
+        ({"field": ""}, "field", "Please fill in this field."),
     ],
 )
 def test_bad_profile_values_are_refused_beside_the_field(
@@ -232,6 +233,15 @@ def test_bad_profile_values_are_refused_beside_the_field(
     assert 'id="error-summary"' in html
     db.session.refresh(association)
     assert (association.name, association.website) == ("Alter Name", "https://alt.example/")
+
+
+def test_a_new_association_starts_with_no_field_chosen(client, town, coordinator):
+    """No field of activity is picked for the user: the list starts on "Please choose"."""
+    login(client, coordinator)
+    html = client.get("/associations/new").get_data(as_text=True)
+    select = html[html.index('name="field"'):]
+    options = re.findall(r"<option([^>]*)>", select[:select.index("</select>")])
+    assert 'value=""' in options[0] and not any("selected" in option for option in options[1:])
 
 
 def test_http_and_https_websites_are_accepted(client, db, factory, town, coordinator):
