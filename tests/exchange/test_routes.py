@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from core.models import OutboxMail
+from core.models import OutboxMail, utcnow
 from exchange import moderation, services
 from exchange.models import (
     Category,
@@ -122,6 +122,18 @@ def test_board_paginates_and_caps_the_count(app, client, as_user, world, make_po
 
 
 # --------------------------------------------------------------------------- public board and feed
+
+
+def test_contact_details_are_shown_only_while_the_posting_is_on_the_board(db, client, as_user, world, make_posting):
+    posting = make_posting(world.rep_a, share_contact=True, contact_email="raum@verein-a.example")
+    as_user(world.rep_b)
+    assert "raum@verein-a.example" in text(client.get(f"/exchange/{posting.id}"))
+    services.set_state(posting, PostingState.withdrawn, utcnow())
+    db.session.commit()
+    page = text(client.get(f"/exchange/{posting.id}"))
+    assert "raum@verein-a.example" not in page and "no longer on the board" in page
+    as_user(world.rep_a)  # the poster still sees what it had shared
+    assert "raum@verein-a.example" in text(client.get(f"/exchange/{posting.id}"))
 
 
 def test_public_board_shows_public_postings_without_contact_details(client, world, make_posting):
