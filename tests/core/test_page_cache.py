@@ -101,6 +101,7 @@ def test_a_write_in_another_process_invalidates(app, db, client, factory, prepar
         row.name = "Zweiter Stand"
         other_db.session.commit()
         other_db.session.remove()
+        other_db.engine.dispose()
     db.session.expire_all()
     assert "Zweiter Stand" in directory(client)
 
