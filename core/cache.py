@@ -25,6 +25,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 
@@ -191,6 +192,11 @@ class PageCache:
         return self.seconds > 0
 
     def get(self, key, current):
+        """The stored value, or None when there is none or a table it read has been written to since."""
+        entry = self.entry(key, current)
+        return None if entry is None else entry.body
+
+    def entry(self, key, current):
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -202,7 +208,7 @@ class PageCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry.body
+            return entry
 
     def put(self, key, body, tables, size=None):
         entry = _Entry(body, tuple(sorted(tables.items())), time.monotonic() + self.seconds,
@@ -265,17 +271,34 @@ def cached_value(key, compute):
     if not store.enabled or _uncommitted_writes():
         return compute()
     current = generations()
-    value = store.get(key, current)
-    if value is None:
-        reading = set()
-        marker = _reading.set(reading)
-        try:
-            value = compute()
-        finally:
-            _reading.reset(marker)
-        if not _uncommitted_writes():
-            store.put(key, value, {t: current.get(t, 0) for t in reading}, size=1)
+    entry = store.entry(key, current)
+    if entry is not None:
+        _also_read(name for name, _value in entry.tables)
+        return entry.body
+    with _recording() as reading:
+        value = compute()
+    _also_read(reading)  # a page built from this value depends on what the value read
+    if not _uncommitted_writes():
+        store.put(key, value, {t: current.get(t, 0) for t in reading}, size=1)
     return value
+
+
+@contextmanager
+def _recording():
+    """The set of tables the statements run inside the block name."""
+    reading = set()
+    marker = _reading.set(reading)
+    try:
+        yield reading
+    finally:
+        _reading.reset(marker)
+
+
+def _also_read(tables):
+    """Count tables as read by the page being recorded, if any."""
+    outer = _reading.get()
+    if outer is not None:
+        outer.update(tables)
 
 
 def _key():
@@ -293,14 +316,12 @@ def _render(view, args, kwargs, cache, key, current):
     """Run the view with the CSRF token held back and the tables it reads recorded; store what it returns."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = generate_csrf()
-    reading = set()
-    marker = _reading.set(reading)
     setattr(g, field, _PLACEHOLDER)
     try:
-        body = view(*args, **kwargs)
+        with _recording() as reading:
+            body = view(*args, **kwargs)
     finally:
         setattr(g, field, token)
-        _reading.reset(marker)
     flashed = getattr(request_ctx, "flashes", None) or "_flashes" in session
     if isinstance(body, str) and not flashed and not _uncommitted_writes():
         # Read before the view ran, by the sign-in and the access checks: the user and their towns. A coordinator who

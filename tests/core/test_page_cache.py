@@ -237,3 +237,22 @@ def test_a_coordinator_who_loses_a_town_loses_its_cached_pages_at_once(app, db, 
     coordinator.municipalities.remove(town)
     db.session.commit()
     assert client.get(page).status_code == 404
+
+
+def test_a_page_built_from_a_shared_value_depends_on_what_the_value_read(app, db, client, factory):
+    """The matcher's suggestions page reads the town's facts only through the shared computation."""
+    from sqlalchemy import func, select
+
+    from core.cache import cached_page, cached_value
+
+    @app.route("/test/shared-value")
+    @cached_page
+    def shared_value_page():
+        count = cached_value("associations", lambda: db.session.scalar(select(func.count()).select_from(Association)))
+        return f"<p>{count} associations</p>"
+
+    factory.association()
+    for _ in range(2):  # computed, then the page from the cache with the value from the cache
+        assert client.get("/test/shared-value").get_data(as_text=True) == "<p>1 associations</p>"
+    factory.association()
+    assert client.get("/test/shared-value").get_data(as_text=True) == "<p>2 associations</p>"
