@@ -280,6 +280,11 @@ class User(UserMixin, db.Model):
     def is_representative(self):
         return self.role is Role.representative
 
+    @property
+    def is_removed_representative(self):
+        """Removed from their association: disabled and attached to none (may be invited again)."""
+        return self.is_representative and not self.is_enabled and self.association_id is None
+
     def __repr__(self):
         return f"<User {self.id} {self.role.value}>"
 

@@ -115,5 +115,13 @@ class InviteForm(FlaskForm):
         self.locale.choices = language_choices()
 
     def validate_email(self, field):
-        if not field.errors and User.by_email(field.data) is not None:
+        if field.errors:
+            return
+        existing = User.by_email(field.data)
+        if existing is not None and not self.may_invite_again(existing):
             raise ValidationError(str(_l("There is already an account with this e-mail address.")))
+
+    def may_invite_again(self, user):
+        """Someone who was removed from their association (account disabled, attached to none) may be invited
+        again, by any association; every other existing account is refused."""
+        return user.is_removed_representative

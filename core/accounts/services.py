@@ -81,6 +81,19 @@ def invite_user(actor, *, email, name, locale, role, association=None, municipal
     return user
 
 
+def invite_again(actor, user, *, name, locale, association):
+    """Someone removed earlier speaks for an association again: attached and enabled, their old password gone, so
+    the new link is the only way back in (whoever held the old password does not get in with it)."""
+    user.name, user.locale, user.association = name, locale, association
+    user.password_hash = None
+    user.is_enabled = True
+    user.session_version += 1
+    _expire_tokens(user, TokenPurpose.invite)
+    _send_invitation(user, actor.name if actor else "")
+    log.info("User %s invited again for association %s by %s", user.id, association.id, actor.id if actor else "cli")
+    return user
+
+
 def reinvite(actor, user):
     """A fresh link for someone who has not set a password yet; older links stop working."""
     _expire_tokens(user, TokenPurpose.invite)

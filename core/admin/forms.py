@@ -25,6 +25,9 @@ class StaffInviteForm(InviteForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(Role.coordinator.value, _l("Coordinator")), SelectChoice(Role.admin.value, _l("Administrator"))])
     municipalities = MultiCheckboxField(_l("Municipalities (for coordinators)"), coerce=int)
 
+    def may_invite_again(self, user):
+        return False  # staff accounts are re-enabled by an administrator (StaffEditForm), never re-invited
+
 
 class StaffEditForm(FlaskForm):
     municipalities = MultiCheckboxField(_l("Municipalities"), coerce=int)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..accounts import services as account_services
 from ..extensions import db
-from ..models import Association, Field, Role, Topic, utcnow
+from ..models import Association, Field, Role, Topic, User, utcnow
 
 log = logging.getLogger("vereinsnetz.associations")
 
@@ -60,6 +60,9 @@ def set_directory_consent(actor, association, listed):
 
 
 def invite_representative(actor, association, *, name, email, locale):
+    returning = User.by_email(email)
+    if returning is not None and returning.is_removed_representative:
+        return account_services.invite_again(actor, returning, name=name, locale=locale, association=association)
     return account_services.invite_user(
         actor, email=email, name=name, locale=locale, role=Role.representative, association=association
     )

@@ -520,3 +520,31 @@ def test_coordinator_list_query_count_does_not_grow(client, db, factory, town, c
     few = queries()
     add(20)
     assert queries() == few
+
+
+def test_a_removed_representative_can_be_invited_again(app, client, db, factory, town, coordinator):
+    """Removed by mistake, or back after a year: the address is invited again; the old password no longer works."""
+    first, second = factory.association(town), factory.association(town)
+    returning = factory.representative(first, email="zurueck@example.org")
+    login(client, coordinator)
+    client.post(f"/associations/{first.id}/representatives/{returning.id}/remove")
+    response = invite(client, second, email="Zurueck@example.org", name="Wieder da")
+    assert response.status_code == 302
+    db.session.refresh(returning)
+    assert (returning.association_id, returning.is_enabled, returning.name) == (second.id, True, "Wieder da")
+    assert returning.password_hash is None and count(db, User) == 2
+    their_client = app.test_client()
+    assert their_client.post("/login", data={"email": returning.email, "password": PASSWORD}).status_code == 200
+    link = re.search(r"http://localhost(/invite/\S+)", db.session.scalars(select(OutboxMail)).one().body_text).group(1)
+    assert their_client.get(link).status_code == 200
+
+
+def test_staff_invitations_never_reuse_a_removed_representatives_account(client, db, factory, town):
+    leaving = factory.representative(factory.association(town), email="weg@example.org")
+    leaving.is_enabled, leaving.association = False, None
+    db.session.commit()
+    login(client, factory.admin(email="admin@example.org", locale="en"))
+    response = client.post("/admin/staff/invite", data={"name": "Neu", "email": "weg@example.org", "locale": "de",
+                                                        "role": "coordinator", "municipalities": [town.id]})
+    assert response.status_code == 200 and count(db, User) == 2
+    assert field_error(response.get_data(as_text=True), "email") == "There is already an account with this e-mail address."
